@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# dsf4j launcher.
+#   ./run.sh              train the default model on the default data, report validation perplexity
+#   ./run.sh test         build and run the whole test suite
+#   ./run.sh COMMAND ...  any dsf4j command (./run.sh --help lists them)
+# Finds a JDK 25 by itself (JAVA_HOME if it is 25 or newer, else the machine's installed JDK 25),
+# and rebuilds target/dsf4j.jar whenever a source is newer than it.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$here"
+
+java_major() {  # prints the feature version of the java binary $1, or nothing
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+}
+
+find_jdk() {
+  local candidates=()
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  candidates+=(/usr/lib/jvm/temurin-25* /usr/lib/jvm/*-25* /usr/lib/jvm/jdk-25* /opt/java/openjdk /opt/jdk-25* "$HOME"/.sdkman/candidates/java/25*)
+  if command -v javac >/dev/null 2>&1; then
+    candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
+  fi
+  local home v
+  for home in "${candidates[@]}"; do
+    [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || continue
+    v=$(java_major "$home/bin/java")
+    if [ -n "$v" ] && [ "$v" -ge 25 ]; then echo "$home"; return 0; fi
+  done
+  return 1
+}
+
+if ! JAVA_HOME=$(find_jdk); then
+  echo "dsf4j: no JDK 25 found (JAVA_HOME is '${JAVA_HOME:-unset}'); install one (e.g. Temurin 25) and set JAVA_HOME to it" >&2
+  exit 1
+fi
+export JAVA_HOME
+export PATH="$JAVA_HOME/bin:$PATH"
+
+if ! command -v mvn >/dev/null 2>&1; then
+  echo "dsf4j: Maven (mvn) is not on PATH; install Maven 3.8 or newer" >&2
+  exit 1
+fi
+
+JAR=target/dsf4j.jar
+JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC)
+
+build_jar() {
+  if [ ! -f "$JAR" ] || [ -n "$(find pom.xml src/main -newer "$JAR" -print -quit)" ]; then
+    echo "dsf4j: building $JAR ..." >&2
+    mvn -q -B -DskipTests package >&2
+  fi
+}
+
+case "${1:-}" in
+  test)
+    shift
+    exec mvn -B test "$@"
+    ;;
+  *)
+    build_jar
+    # The incubator module prints one warning per JVM; it says nothing a user can act on.
+    exec java "${JVM_FLAGS[@]}" ${DSF4J_JAVA_OPTS:-} -jar "$JAR" "$@" 2> >(grep -v --line-buffered '^WARNING: Using incubator modules' >&2)
+    ;;
+esac

@@ -1,0 +1,45 @@
+package dsf4j.engine;
+
+import dsf4j.config.Method;
+import dsf4j.model.Batch;
+import dsf4j.model.Parameters;
+
+/**
+ * Computes the language-model loss and its gradient for one batch. The model is fixed at
+ * construction (its config); the weights are passed on each call so an optimizer can own them.
+ * Implementations: {@code engine.reference} (double precision, the readable path) and
+ * {@code engine.fast} (float32, Vector API).
+ */
+public interface Engine extends AutoCloseable {
+
+    /** A short name for logs: reference, fast, cuda. */
+    String name();
+
+    /**
+     * Loss L = mean cross-entropy over the targets that are not the pad id, and its gradient.
+     *
+     * @param params weights, read only
+     * @param batch  token ids, read only
+     * @param method how the gradient crosses time in the recurrent layers
+     * @param grads  output: dL/dθ for every trainable tensor, overwritten (buffers such as λ get 0)
+     * @return L (0 when every target is padding)
+     */
+    double lossAndGradient(Parameters params, Batch batch, Method method, Parameters grads);
+
+    /** Sum of the cross-entropy over the non-pad targets, and how many there were (for perplexity). */
+    LossSum evaluate(Parameters params, Batch batch);
+
+    @Override
+    default void close() {}
+
+    /** Σ cross-entropy and the number of terms in it. */
+    record LossSum(double sum, long count) {
+        public LossSum plus(LossSum o) {
+            return new LossSum(sum + o.sum, count + o.count);
+        }
+
+        public double mean() {
+            return count == 0 ? 0 : sum / count;
+        }
+    }
+}

@@ -29,8 +29,29 @@ public interface Engine extends AutoCloseable {
     /** Sum of the cross-entropy over the non-pad targets, and how many there were (for perplexity). */
     LossSum evaluate(Parameters params, Batch batch);
 
+    /**
+     * A stateful one-token-at-a-time runner for generation: each call to {@link Stepper#step} advances
+     * every recurrent layer by one step (no re-reading of the history).
+     *
+     * @param params weights, read only, captured for the stepper's life
+     * @param batch  number of independent sequences stepped together
+     */
+    Stepper stepper(Parameters params, int batch);
+
     @Override
     default void close() {}
+
+    /** Carries the recurrent state of {@code batch} sequences from one token to the next. */
+    interface Stepper {
+        /**
+         * @param tokens input ids, [B], read only
+         * @param logits output: next-token logits, [B, V] row-major, overwritten
+         */
+        void step(int[] tokens, float[] logits);
+
+        /** Zeroes the recurrent state (h_0 = 0). */
+        void reset();
+    }
 
     /** Σ cross-entropy and the number of terms in it. */
     record LossSum(double sum, long count) {

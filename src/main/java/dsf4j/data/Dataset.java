@@ -1,0 +1,24 @@
+package dsf4j.data;
+
+import dsf4j.model.Batch;
+
+import java.util.List;
+
+/**
+ * A tokenized corpus cut into language-model batches: {@code input[b, t]} predicts {@code target[b, t]},
+ * targets equal to {@link Tokenizer#padId()} are ignored by the loss. Every recurrent state starts at 0
+ * at the start of each batch row (sentence-level PTB, 256-token WikiText blocks).
+ */
+public interface Dataset {
+
+    Tokenizer tokenizer();
+
+    /** The training split's batches for one epoch, shuffled deterministically from (seed, epoch). */
+    List<Batch> trainBatches(int batchSize, long seed, int epoch);
+
+    /** The batches of a split in corpus order (for evaluation: every target counted once). */
+    List<Batch> batches(Split split, int batchSize);
+
+    /** One line naming the corpus, its mode and the sha256 of each file read, for checkpoints and logs. */
+    String provenance();
+}

@@ -134,6 +134,11 @@ public final class BytePairEncoding implements Tokenizer {
         return new String(out, StandardCharsets.UTF_8);
     }
 
+    /** The two ids merge id {@code id} (≥ 257) joins: {left, right}. */
+    int[] mergeParts(int id) {
+        return new int[] {left[id - FIRST_MERGE_ID], right[id - FIRST_MERGE_ID]};
+    }
+
     /** The bytes of one id (a copy). */
     public byte[] bytes(int id) {
         return bytesOf[id].clone();

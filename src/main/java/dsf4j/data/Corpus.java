@@ -1,5 +1,6 @@
 package dsf4j.data;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ public record Corpus(String name, Map<Split, CorpusText> splits) {
         for (Split s : Split.values()) {
             if (!splits.containsKey(s)) throw new IllegalArgumentException("corpus " + name + " lacks its " + s.id() + " split");
         }
-        splits = Map.copyOf(new EnumMap<>(splits));
+        splits = Collections.unmodifiableMap(new EnumMap<>(splits));
     }
 
     public CorpusText text(Split split) {

@@ -7,8 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A word-level vocabulary: words are the runs of text between ASCII whitespace (space, tab, CR, LF, FF, VT).
@@ -38,14 +41,13 @@ public final class Vocabulary implements Tokenizer {
     /** The vocabulary of a training text (see the class comment for the id order). */
     public static Vocabulary build(String trainText) {
         List<String> words = new ArrayList<>(List.of(PAD, BOS, EOS, UNK));
-        Map<String, Boolean> seen = new HashMap<>();
-        for (String w : words) seen.put(w, true);
-        forEachWord(trainText, w -> { if (seen.putIfAbsent(w, true) == null) words.add(w); });
+        Set<String> seen = new HashSet<>(words);
+        forEachWord(trainText, w -> { if (seen.add(w)) words.add(w); });
         return new Vocabulary(words);
     }
 
     /** Calls {@code action} on each whitespace-separated word of {@code text}, in order. */
-    static void forEachWord(String text, java.util.function.Consumer<String> action) {
+    static void forEachWord(String text, Consumer<String> action) {
         int n = text.length(), i = 0;
         while (i < n) {
             while (i < n && isSpace(text.charAt(i))) i++;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 
@@ -67,6 +68,6 @@ public record CorpusText(Path path, String text, String sha256, String sha1) {
     /** The text cut at each {@code '\n'}; the newline ending the last line does not start another line. */
     public String[] lines() {
         String[] lines = text.split("\n", -1);
-        return text.endsWith("\n") ? java.util.Arrays.copyOf(lines, lines.length - 1) : lines;
+        return text.endsWith("\n") ? Arrays.copyOf(lines, lines.length - 1) : lines;
     }
 }

@@ -64,7 +64,7 @@ public record Manifest(List<Entry> entries) {
             if (line.isBlank() || line.startsWith("#")) continue;
             if (header) { header = false; continue; }
             String[] f = line.split("\t");
-            if (f.length < 7) throw new IllegalStateException("corpus manifest row has " + f.length + " fields, expected 8: " + line);
+            if (f.length < 8) throw new IllegalStateException("corpus manifest row has " + f.length + " fields, expected 8: " + line);
             entries.add(new Entry(f[0], Split.parse(f[1]), f[2], orNull(f[4]), orNull(f[6])));
         }
         return new Manifest(List.copyOf(entries));

@@ -1,5 +1,6 @@
 package dsf4j.train;
 
+import dsf4j.config.ConfigJson;
 import dsf4j.config.ModelConfig;
 import dsf4j.io.DType;
 import dsf4j.io.SafeTensors;
@@ -37,8 +38,8 @@ public record Checkpoint(ModelConfig model, TrainConfig train, Parameters params
                             Provenance provenance) throws IOException {
         SafeTensors.Writer w = SafeTensors.writer()
                 .metadata("format", FORMAT)
-                .metadata("config", ConfigJson.model(model))
-                .metadata("train", ConfigJson.train(train))
+                .metadata("config", ConfigJson.toJson(model).toString())
+                .metadata("train", TrainConfigJson.toJson(train))
                 .metadata("state", state.toJson())
                 .metadata("optim", adam.kind().id())
                 .metadata("optim_steps", Long.toString(adam.steps()))
@@ -63,8 +64,8 @@ public record Checkpoint(ModelConfig model, TrainConfig train, Parameters params
                     + ", config, train or state): give a file written by dsf4j train (best.safetensors or last.safetensors)");
         }
         try {
-            ModelConfig model = ConfigJson.model(meta.get("config"));
-            TrainConfig train = ConfigJson.train(meta.get("train"));
+            ModelConfig model = ConfigJson.fromJson(meta.get("config"));
+            TrainConfig train = TrainConfigJson.fromJson(meta.get("train"));
             TrainState state = TrainState.fromJson(meta.get("state"));
             Parameters params = ParamLayout.init(model, 0);   // the layout; values are overwritten below
             for (Tensor t : params) read(f, t.name(), t, path);

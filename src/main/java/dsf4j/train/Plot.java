@@ -18,7 +18,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -40,6 +42,7 @@ public final class Plot {
         if (runs.isEmpty()) throw new IllegalArgumentException("no run folder to plot: give one or more folders written by dsf4j train");
         XYChart bySteps = chart("perplexity vs step", "step");
         XYChart byTime = chart("perplexity vs wall time", "minutes");
+        Set<String> names = new HashSet<>();
         for (int r = 0; r < runs.size(); r++) {
             Path csv = runs.get(r).resolve(Metrics.CSV);
             if (!Files.isRegularFile(csv)) {
@@ -47,6 +50,8 @@ public final class Plot {
             }
             List<Metrics.Row> rows = Metrics.read(csv);
             String name = runs.get(r).toAbsolutePath().normalize().getFileName().toString();
+            if (names.contains(name)) name += " #" + (r + 1);   // two folders of the same name
+            names.add(name);
             Color color = PALETTE[r % PALETTE.length];
             List<Metrics.Row> train = smoothed(rows.stream().filter(x -> x.split().equals("train")).toList());
             List<Metrics.Row> valid = rows.stream().filter(x -> x.split().equals("valid")).toList();

@@ -78,7 +78,7 @@ public record TrainConfig(String data, CellType cell, BlockType block, int layer
             try {
                 Object a = f.getAccessor().invoke(mine), b = f.getAccessor().invoke(resumed);
                 if (!a.equals(b)) {
-                    return "--" + ConfigJson.flag(f.getName()) + " " + ConfigJson.show(b) + " does not match the checkpoint's " + ConfigJson.show(a)
+                    return "--" + TrainConfigJson.flag(f.getName()) + " " + TrainConfigJson.show(b) + " does not match the checkpoint's " + TrainConfigJson.show(a)
                             + ": drop the flag to continue that run, or start a new run with another --out";
                 }
             } catch (ReflectiveOperationException e) {

@@ -1,5 +1,6 @@
 package dsf4j.train;
 
+import dsf4j.config.ConfigJson;
 import dsf4j.config.ModelConfig;
 import dsf4j.data.Dataset;
 import dsf4j.data.Split;
@@ -96,7 +97,7 @@ public final class Trainer {
             String conflict = resume.train().resumeConflict(cfg);
             if (conflict != null) throw new IllegalArgumentException(conflict);
             if (!resume.model().equals(model)) {
-                throw new IllegalArgumentException("the checkpoint's model " + ConfigJson.model(resume.model()) + " does not match the data's " + ConfigJson.model(model)
+                throw new IllegalArgumentException("the checkpoint's model " + ConfigJson.toJson(resume.model()) + " does not match the data's " + ConfigJson.toJson(model)
                         + ": resume with the data the run was trained on");
             }
             params = resume.params();

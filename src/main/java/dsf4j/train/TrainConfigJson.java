@@ -9,38 +9,19 @@ import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.LambdaInit;
 import dsf4j.config.Method;
-import dsf4j.config.ModelConfig;
 
 import java.util.function.Function;
 
 /**
- * The configs as the JSON stored in checkpoint metadata, with snake_case keys and the flags'
- * spellings for values ({@code "cell": "gru"}, {@code "lambda_init": "linspace:0:1"}). The model
- * config uses the keys of the {@code grads} file: cell, block, layers, hidden, vocab, pad_id, lambda_init.
+ * A {@link TrainConfig} as the JSON of a checkpoint's {@code train} metadata entry: snake_case keys,
+ * values as the flags spell them ({@code "cell": "gru"}, {@code "schedule": "step:10,20:0.1"}).
+ * The model config has its own entry ({@link dsf4j.config.ConfigJson}).
  */
-public final class ConfigJson {
+public final class TrainConfigJson {
 
-    private ConfigJson() {}
+    private TrainConfigJson() {}
 
-    public static String model(ModelConfig c) {
-        JsonObject o = new JsonObject();
-        o.addProperty("cell", c.cell().id());
-        o.addProperty("block", c.block().id());
-        o.addProperty("layers", c.layers());
-        o.addProperty("hidden", c.hidden());
-        o.addProperty("vocab", c.vocab());
-        o.addProperty("pad_id", c.padId());
-        o.addProperty("lambda_init", c.lambdaInit().toString());
-        return o.toString();
-    }
-
-    public static ModelConfig model(String json) {
-        JsonObject o = object(json, "config");
-        return new ModelConfig(cell(str(o, "cell")), block(str(o, "block")), num(o, "layers").intValue(), num(o, "hidden").intValue(),
-                num(o, "vocab").intValue(), num(o, "pad_id").intValue(), LambdaInit.parse(str(o, "lambda_init")));
-    }
-
-    public static String train(TrainConfig c) {
+    public static String toJson(TrainConfig c) {
         JsonObject o = new JsonObject();
         o.addProperty("data", c.data());
         o.addProperty("cell", c.cell().id());
@@ -66,7 +47,7 @@ public final class ConfigJson {
         return o.toString();
     }
 
-    public static TrainConfig train(String json) {
+    public static TrainConfig fromJson(String json) {
         JsonObject o = object(json, "train");
         return new TrainConfig(str(o, "data"), cell(str(o, "cell")), block(str(o, "block")), num(o, "layers").intValue(),
                 num(o, "hidden").intValue(), LambdaInit.parse(str(o, "lambda_init")), Method.parse(str(o, "method")),
@@ -76,11 +57,11 @@ public final class ConfigJson {
                 num(o, "threads").intValue(), num(o, "eval_every").intValue(), str(o, "engine"));
     }
 
-    public static CellType cell(String s) {
+    static CellType cell(String s) {
         return parseEnum(CellType.values(), CellType::id, s, "cell", "rnn, gru or lstm");
     }
 
-    public static BlockType block(String s) {
+    static BlockType block(String s) {
         return parseEnum(BlockType.values(), BlockType::id, s, "block", "residual or transformer");
     }
 

@@ -25,7 +25,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * A PNG of train and validation perplexity of one or more runs: against optimizer steps on the
- * left, against wall time on the right, log scale; one colour per run, train dashed, valid solid.
+ * left, against wall time on the right (a log scale when they span more than a decade); one colour per run, train dashed, valid solid.
  * The train curve is the perplexity of the mean loss over windows of about 1% of the run.
  */
 public final class Plot {
@@ -60,6 +60,7 @@ public final class Plot {
             add(byTime, name + " train", train, x -> x.elapsedSeconds() / 60, color, true);
             add(byTime, name + " valid", valid, x -> x.elapsedSeconds() / 60, color, false);
         }
+        for (XYChart c : List.of(bySteps, byTime)) c.getStyler().setYAxisLogarithmic(spansADecade(c));
         BufferedImage img = new BufferedImage(2 * WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -74,7 +75,6 @@ public final class Plot {
 
     private static XYChart chart(String title, String xTitle) {
         XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle("perplexity").build();
-        c.getStyler().setYAxisLogarithmic(true);
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         c.getStyler().setChartBackgroundColor(Color.WHITE);
         return c;
@@ -89,6 +89,18 @@ public final class Plot {
         s.setLineColor(color);
         s.setMarkerColor(color);
         s.setLineStyle(dashed ? SeriesLines.DASH_DASH : new BasicStroke(2f));
+    }
+
+    /** A log axis labels only powers of ten: use it when the curves cover more than one decade. */
+    private static boolean spansADecade(XYChart c) {
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (XYSeries s : c.getSeriesMap().values()) {
+            for (double y : s.getYData()) {
+                lo = Math.min(lo, y);
+                hi = Math.max(hi, y);
+            }
+        }
+        return hi > 10 * lo;
     }
 
     /** Mean train loss over consecutive windows of about 1% of the rows, placed at each window's last row. */

@@ -80,7 +80,8 @@ public final class Trainer {
     }
 
     /**
-     * Trains from scratch ({@code resume == null}) or from a checkpoint of this same run.
+     * Trains from scratch ({@code resume == null}) or from a checkpoint of this same run (whose
+     * {@link Checkpoint#params()} are then trained in place).
      *
      * @throws IllegalArgumentException when the checkpoint belongs to another configuration
      */
@@ -202,7 +203,7 @@ public final class Trainer {
     }
 
     private String describe() {
-        return String.format(Locale.ROOT, "%s %s %dx%d %s, batch %d, lr %g %s (wd %g), schedule %s%s", model.cell().id(), model.block().id(), model.layers(),
+        return String.format(Locale.ROOT, "%s %s %dx%d %s, batch %d, lr %.3g %s (wd %.3g), schedule %s%s", model.cell().id(), model.block().id(), model.layers(),
                 model.hidden(), cfg.method().id(), cfg.batch(), cfg.lr(), cfg.optimizer().id(), cfg.weightDecay(), cfg.schedule(),
                 cfg.clip() > 0 ? ", clip " + cfg.clip() : "");
     }

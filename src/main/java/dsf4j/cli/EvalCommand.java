@@ -31,6 +31,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (batch != null && batch < 1) throw new IllegalArgumentException("--batch must be at least 1 (got " + batch + ")");
         Split s = Split.parse(split);
         Checkpoint c = Checkpoint.load(checkpoint);
         TrainConfig t = c.train();

@@ -1,15 +1,18 @@
 package dsf4j.cli;
 
 import dsf4j.config.DsfSolver;
+import dsf4j.config.ModelConfig;
 import dsf4j.config.LambdaInit;
 import dsf4j.config.Method;
 import dsf4j.data.Dataset;
 import dsf4j.engine.Engine;
 import dsf4j.engine.Engines;
 import dsf4j.train.Checkpoint;
+import dsf4j.train.FaultPolicy;
 import dsf4j.train.OptimizerKind;
 import dsf4j.train.Presets;
 import dsf4j.train.Provenance;
+import dsf4j.train.StopRequest;
 import dsf4j.train.TrainConfig;
 import dsf4j.train.TrainData;
 import dsf4j.train.Trainer;
@@ -86,14 +89,24 @@ final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", description = "continue the run in this folder (or from this checkpoint file)")
     Path resume;
+    @Option(names = "--on-nan", defaultValue = "stop",
+            description = "a NaN or infinite loss or gradient norm: stop (keeping the last good checkpoint) or skip that update and count it (default: ${DEFAULT-VALUE})")
+    String onNan;
+    @Option(names = "--on-save-error", defaultValue = "stop",
+            description = "a checkpoint that cannot be written (disk full): stop, or continue and retry at the next checkpoint (default: ${DEFAULT-VALUE})")
+    String onSaveError;
 
     @Override
     public Integer call() throws Exception {
+        FaultPolicy faults = new FaultPolicy(FaultPolicy.OnNan.parse(onNan), FaultPolicy.OnSaveError.parse(onSaveError));
         Checkpoint from = null;
         TrainConfig base;
         if (resume != null) {
             if (preset != null) throw new IllegalArgumentException("--preset cannot be combined with --resume: the run's configuration comes from its checkpoint");
             Path file = Files.isDirectory(resume) ? resume.resolve(Trainer.LAST) : resume;
+            if (Files.isDirectory(resume) && !Files.exists(file)) {
+                throw new IllegalArgumentException("--resume " + resume + ": the folder holds no " + Trainer.LAST + ": give a run folder written by dsf4j train, or a checkpoint file");
+            }
             from = Checkpoint.load(file);
             base = from.train();
             if (out == null) out = Files.isDirectory(resume) ? resume : resume.toAbsolutePath().getParent();
@@ -112,8 +125,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         Dataset dataset = TrainData.open(cfg.data(), cfg.seq());
         Provenance provenance = Provenance.of(dataset.provenance(), "dsf4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-        try (Engine e = Engines.create(cfg.engine(), Trainer.modelFor(cfg, dataset), cfg.dsfSolver(), cfg.threads())) {
-            new Trainer(cfg, dataset, e, out, provenance, System.out, System.console() != null).run(from);
+        ModelConfig model = Trainer.modelFor(cfg, dataset);
+        Engines.requireMemory(cfg.engine(), model, cfg.batch(), cfg.seq());
+        StopRequest stop = new StopRequest();
+        try (Engine e = Engines.create(cfg.engine(), model, cfg.dsfSolver(), cfg.threads());
+             StopSignals signals = new StopSignals(stop)) {
+            new Trainer(cfg, dataset, e, out, provenance, System.out, System.console() != null).faults(faults).stopWhen(stop).run(from);
         }
         return 0;
     }

@@ -30,6 +30,44 @@ public final class Engines {
         };
     }
 
+    /**
+     * The heap {@code engine} needs to train {@code config} on batches of {@code batch} × {@code seq}
+     * (see {@link MemoryEstimate}); the fast engine's own {@code memoryEstimate} when it has one.
+     */
+    public static MemoryEstimate memoryEstimate(String engine, ModelConfig config, int batch, int seq) {
+        return switch (engine.toLowerCase()) {
+            case "reference" -> MemoryEstimate.reference(config, batch, seq);
+            case "fast" -> fastEstimate(config, batch, seq);
+            default -> throw new IllegalArgumentException("unknown engine '" + engine + "': use " + NAMES);
+        };
+    }
+
+    /**
+     * Refuses, before anything is allocated, a run whose buffers would not fit in this JVM's heap
+     * or in Java arrays.
+     *
+     * @throws IllegalArgumentException with the estimate and the -Xmx that would fit
+     */
+    public static void requireMemory(String engine, ModelConfig config, int batch, int seq) {
+        MemoryEstimate.requireArraySizes(config, batch, seq);
+        MemoryEstimate need = memoryEstimate(engine, config, batch, seq);
+        Runtime rt = Runtime.getRuntime();
+        if (need.refusal(rt.maxMemory(), rt.totalMemory() - rt.freeMemory()) == null) return;
+        System.gc();   // what is in use may be garbage from reading the corpus: measure again
+        String refusal = need.refusal(rt.maxMemory(), rt.totalMemory() - rt.freeMemory());
+        if (refusal != null) throw new IllegalArgumentException(refusal);
+    }
+
+    private static MemoryEstimate fastEstimate(ModelConfig config, int batch, int seq) {
+        try {
+            Object e = Class.forName(FAST_CLASS).getMethod("memoryEstimate", ModelConfig.class, int.class, int.class).invoke(null, config, batch, seq);
+            if (e instanceof MemoryEstimate m) return m;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError notOffered) {
+            // the fast engine is absent or has no estimate of its own: use the generic float32 one
+        }
+        return MemoryEstimate.float32(config, batch, seq);
+    }
+
     /** The fast engine, expected as {@code FastEngine(ModelConfig, DsfSolver, int threads)}. */
     private static Engine fast(ModelConfig config, DsfSolver solver, int threads) {
         try {

@@ -36,6 +36,9 @@ public record Checkpoint(ModelConfig model, TrainConfig train, Parameters params
 
     public static void save(Path path, ModelConfig model, TrainConfig train, Parameters params, Adam adam, TrainState state,
                             Provenance provenance) throws IOException {
+        requireFinite(path, params);
+        requireFinite(path, adam.firstMoments());
+        requireFinite(path, adam.secondMoments());
         SafeTensors.Writer w = SafeTensors.writer()
                 .metadata("format", FORMAT)
                 .metadata("config", ConfigJson.toJson(model).toString())
@@ -88,6 +91,17 @@ public record Checkpoint(ModelConfig model, TrainConfig train, Parameters params
         for (Tensor t : adam.firstMoments()) System.arraycopy(moments.m.data(t.name()), 0, t.data(), 0, t.size());
         for (Tensor t : adam.secondMoments()) System.arraycopy(moments.v.data(t.name()), 0, t.data(), 0, t.size());
         adam.restoreSteps(moments.steps);
+    }
+
+    /** A checkpoint never holds NaN or ±∞: saving them would replace good weights with useless ones. */
+    private static void requireFinite(Path path, Parameters ps) {
+        for (Tensor t : ps) {
+            for (float x : t.data()) {
+                if (!Float.isFinite(x)) {
+                    throw new IllegalStateException("not writing " + path + ": tensor " + t.name() + " holds " + x + "; the previous checkpoint is kept");
+                }
+            }
+        }
     }
 
     private static void read(SafeTensorsFile f, String name, Tensor into, Path path) {

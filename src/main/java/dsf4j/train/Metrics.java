@@ -15,12 +15,15 @@ import java.util.Locale;
 
 /**
  * A run's measurements, one row per training step and per evaluation, in {@code metrics.csv} and
- * {@code metrics.jsonl} (the same rows). {@code split} is train, valid or test; {@code loss} is the
- * mean cross-entropy in nats, {@code ppl} = exp(loss).
+ * {@code metrics.jsonl} (the same rows). {@code split} is train, valid or test, or {@value #SKIPPED}
+ * for a step whose update was skipped for a non-finite loss or gradient ({@code --on-nan skip});
+ * {@code loss} is the mean cross-entropy in nats, {@code ppl} = exp(loss).
  */
 public final class Metrics implements AutoCloseable {
 
     public static final String CSV = "metrics.csv", JSONL = "metrics.jsonl";
+    /** The split of the row of a skipped update. */
+    public static final String SKIPPED = "skipped";
     static final String HEADER = "split,step,epoch,loss,ppl,lr,grad_norm,tokens_per_s,elapsed_s";
 
     /** One row; lr, grad norm and speed are NaN on evaluation rows. */

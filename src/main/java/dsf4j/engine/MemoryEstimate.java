@@ -103,7 +103,8 @@ public record MemoryEstimate(long parameters, long gradients, long optimizer, lo
      */
     public static void requireArraySizes(ModelConfig c, int batch, int seq) {
         long h = c.hidden(), v = c.vocab(), n = (long) batch * seq;
-        long weights = Math.max(Math.max((long) c.cell().gates * h * h, v * h), Math.max(4 * h * h, h * c.stateSize()));
+        long weights = Math.max(Math.max((long) c.cell().gates * h * h, v * h),
+                Math.max(c.block() == BlockType.TRANSFORMER ? 4 * h * h : 0, ParamLayout.hasProjection(c) ? h * c.stateSize() : 0));
         if (weights > MAX_ARRAY) {
             throw new IllegalArgumentException("--hidden " + h + " makes a weight matrix of " + weights + " values, more than a Java array holds (" + MAX_ARRAY + "): lower --hidden");
         }

@@ -131,7 +131,6 @@ public final class Trainer {
      * @throws IllegalArgumentException when the checkpoint belongs to another configuration
      */
     public Result run(Checkpoint resume) throws IOException {
-        Files.createDirectories(out);
         Parameters params;
         Adam adam;
         TrainState st;
@@ -151,9 +150,6 @@ public final class Trainer {
             resume.restoreInto(adam);
             st = resume.state();
         }
-        Parameters grads = params.zerosLike();
-        for (String f : List.of(BEST, LAST)) AtomicFiles.removeLeftovers(out.resolve(f));   // a killed save's temporary file
-
         List<Batch> epochBatches = data.trainBatches(cfg.batch(), cfg.seed(), st.epoch());
         requireData(epochBatches, Split.TRAIN);
         long stepsPerEpoch = epochBatches.size();   // the same in every epoch: only the order changes
@@ -162,6 +158,10 @@ public final class Trainer {
         long evalEvery = cfg.evalInterval(total);
         List<Batch> valid = data.batches(Split.VALID, cfg.batch());
         requireData(valid, Split.VALID);
+
+        Files.createDirectories(out);   // only once the run is known to be valid
+        for (String f : List.of(BEST, LAST)) AtomicFiles.removeLeftovers(out.resolve(f));   // a killed save's temporary file
+        Parameters grads = params.zerosLike();
 
         long step = st.step(), skipped = st.skippedUpdates(), lastSaved = -1;
         int epoch = st.epoch(), bi = st.batchIndex();

@@ -283,19 +283,22 @@ public final class Trainer {
      * @throws TrainingHalted when a write failed and the policy is to stop
      */
     private boolean save(boolean improved, TrainState now, Parameters params, Adam adam) {
-        try {
-            if (improved) writer.save(out.resolve(BEST), model, cfg, params, adam, now, provenance);
-            writer.save(out.resolve(LAST), model, cfg, params, adam, now, provenance);
-            return true;
-        } catch (IOException | UncheckedIOException e) {
-            String what = String.format(Locale.ROOT, "step %d: could not write a checkpoint (%s); the previous checkpoints in %s are intact", now.step(), oneLine(e), out);
-            if (faults.onSaveError() == FaultPolicy.OnSaveError.STOP) {
-                throw new TrainingHalted(what + ": free disk space (or fix the folder), then resume with ./run.sh train --resume " + out
-                        + " (or train with --on-save-error continue)", e);
+        Exception failure = null;
+        for (String name : improved ? List.of(BEST, LAST) : List.of(LAST)) {   // each file on its own: one failing does not skip the other
+            try {
+                writer.save(out.resolve(name), model, cfg, params, adam, now, provenance);
+            } catch (IOException | UncheckedIOException e) {
+                if (failure == null) failure = e;
             }
-            console.line("warning: " + what + "; training goes on (--on-save-error continue) and tries again at the next checkpoint");
-            return false;
         }
+        if (failure == null) return true;
+        String what = String.format(Locale.ROOT, "step %d: could not write a checkpoint (%s); the previous checkpoints in %s are intact", now.step(), oneLine(failure), out);
+        if (faults.onSaveError() == FaultPolicy.OnSaveError.STOP) {
+            throw new TrainingHalted(what + ": free disk space (or fix the folder), then resume with ./run.sh train --resume " + out
+                    + " (or train with --on-save-error continue)", failure);
+        }
+        console.line("warning: " + what + "; training goes on (--on-save-error continue) and tries again at the next checkpoint");
+        return false;
     }
 
     private String kept(long lastSaved) {

@@ -139,6 +139,37 @@ public final class CudaEngine implements Engine {
         };
     }
 
+    /**
+     * Event-timed medians (ms) over {@code reps} replays of: the forward and loss; the forward and
+     * backward; the whole training step with Adam. For the profile a GPU check prints; uses a
+     * private copy of the weights.
+     */
+    float[] phaseTimes(Parameters params, Batch batch, Method method, int reps) {
+        gpu.rt.makeCurrent();
+        try (Runner r = new Runner(new DeviceParams(gpu, params))) {
+            r.params.upload(params);
+            r.params.withMoments();
+            r.prepare(batch);
+            float[] h = {r.hyper[0], 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 0.1f, 0.001f};
+            gpu.upload(r.ws.hyper, h, 0, h.length);
+            Runnable[] phases = {
+                    () -> model.forward(r.params, r.ws, true, false),
+                    () -> { model.forward(r.params, r.ws, true, false); model.backward(r.params, r.ws, method); },
+                    () -> { model.forward(r.params, r.ws, true, false); model.backward(r.params, r.ws, method); model.adam(r.params, r.ws); }};
+            float[] out = new float[phases.length];
+            for (int i = 0; i < phases.length; i++) {
+                String key = "phase" + i + "-" + method.id();
+                Runnable phase = phases[i];
+                r.run(key, phase);   // warm-up (and capture)
+                float[] ms = new float[reps];
+                for (int k = 0; k < reps; k++) ms[k] = gpu.time(() -> r.run(key, phase));
+                java.util.Arrays.sort(ms);
+                out[i] = ms[reps / 2];
+            }
+            return out;
+        }
+    }
+
     @Override
     public Stepper stepper(Parameters params, int batch) {
         gpu.rt.makeCurrent();

@@ -12,7 +12,7 @@
 // it is an argument so that the three cells share one signature.)
 extern "C" __global__ void rnn_forward(const float* gi, const float* gh, const float* bih, const float* bhh,
                                        const float* sprev, float* s, int rows, int H) {
-    FOR_EACH(i, (size_t)rows * H) {
+    FOR_EACH(i, (idx_t)rows * H) {
         int j = (int)(i % H);
         s[i] = tanhf(gi[i] + bih[j] + gh[i] + bhh[j]);
     }
@@ -21,7 +21,7 @@ extern "C" __global__ void rnn_forward(const float* gi, const float* gh, const f
 extern "C" __global__ void rnn_backward(const float* gi, const float* gh, const float* bih, const float* bhh,
                                         const float* sprev, const float* delta, float* dgi, float* dgh,
                                         float* eprev, int rows, int H) {
-    FOR_EACH(i, (size_t)rows * H) {
+    FOR_EACH(i, (idx_t)rows * H) {
         int j = (int)(i % H);
         float h = tanhf(gi[i] + bih[j] + gh[i] + bhh[j]);
         float d = delta[i] * (1.0f - h * h);
@@ -35,10 +35,10 @@ extern "C" __global__ void rnn_backward(const float* gi, const float* gh, const 
 //   n = tanh(gi_n + b_in + r * (gh_n + b_hn)), h' = (1 - z) n + z h.
 extern "C" __global__ void gru_forward(const float* gi, const float* gh, const float* bih, const float* bhh,
                                        const float* sprev, float* s, int rows, int H) {
-    FOR_EACH(i, (size_t)rows * H) {
-        size_t row = i / H;
+    FOR_EACH(i, (idx_t)rows * H) {
+        idx_t row = i / H;
         int j = (int)(i % H);
-        size_t g = row * 3 * H;
+        idx_t g = row * 3 * H;
         float r = sigmoidf_(gi[g + j] + bih[j] + gh[g + j] + bhh[j]);
         float z = sigmoidf_(gi[g + H + j] + bih[H + j] + gh[g + H + j] + bhh[H + j]);
         float n = tanhf(gi[g + 2 * H + j] + bih[2 * H + j] + r * (gh[g + 2 * H + j] + bhh[2 * H + j]));
@@ -49,10 +49,10 @@ extern "C" __global__ void gru_forward(const float* gi, const float* gh, const f
 extern "C" __global__ void gru_backward(const float* gi, const float* gh, const float* bih, const float* bhh,
                                         const float* sprev, const float* delta, float* dgi, float* dgh,
                                         float* eprev, int rows, int H) {
-    FOR_EACH(i, (size_t)rows * H) {
-        size_t row = i / H;
+    FOR_EACH(i, (idx_t)rows * H) {
+        idx_t row = i / H;
         int j = (int)(i % H);
-        size_t g = row * 3 * H;
+        idx_t g = row * 3 * H;
         float r = sigmoidf_(gi[g + j] + bih[j] + gh[g + j] + bhh[j]);
         float z = sigmoidf_(gi[g + H + j] + bih[H + j] + gh[g + H + j] + bhh[H + j]);
         float ghn = gh[g + 2 * H + j] + bhh[2 * H + j];
@@ -75,10 +75,10 @@ extern "C" __global__ void gru_backward(const float* gi, const float* gh, const 
 //   c' = f c + i g, h' = o tanh(c'); the gates read the h half of s_prev.
 extern "C" __global__ void lstm_forward(const float* gi, const float* gh, const float* bih, const float* bhh,
                                         const float* sprev, float* s, int rows, int H) {
-    FOR_EACH(idx, (size_t)rows * H) {
-        size_t row = idx / H;
+    FOR_EACH(idx, (idx_t)rows * H) {
+        idx_t row = idx / H;
         int j = (int)(idx % H);
-        size_t g = row * 4 * H, st = row * 2 * H;
+        idx_t g = row * 4 * H, st = row * 2 * H;
         float ig = sigmoidf_(gi[g + j] + gh[g + j] + bih[j] + bhh[j]);
         float fg = sigmoidf_(gi[g + H + j] + gh[g + H + j] + bih[H + j] + bhh[H + j]);
         float gg = tanhf(gi[g + 2 * H + j] + gh[g + 2 * H + j] + bih[2 * H + j] + bhh[2 * H + j]);
@@ -92,10 +92,10 @@ extern "C" __global__ void lstm_forward(const float* gi, const float* gh, const 
 extern "C" __global__ void lstm_backward(const float* gi, const float* gh, const float* bih, const float* bhh,
                                          const float* sprev, const float* delta, float* dgi, float* dgh,
                                          float* eprev, int rows, int H) {
-    FOR_EACH(idx, (size_t)rows * H) {
-        size_t row = idx / H;
+    FOR_EACH(idx, (idx_t)rows * H) {
+        idx_t row = idx / H;
         int j = (int)(idx % H);
-        size_t g = row * 4 * H, st = row * 2 * H;
+        idx_t g = row * 4 * H, st = row * 2 * H;
         float ig = sigmoidf_(gi[g + j] + gh[g + j] + bih[j] + bhh[j]);
         float fg = sigmoidf_(gi[g + H + j] + gh[g + H + j] + bih[H + j] + bhh[H + j]);
         float gg = tanhf(gi[g + 2 * H + j] + gh[g + 2 * H + j] + bih[2 * H + j] + bhh[2 * H + j]);

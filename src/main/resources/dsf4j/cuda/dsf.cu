@@ -3,12 +3,12 @@
 // per channel walks t from T-2 down to 0: adjacent threads touch adjacent floats of each row, so
 // every step is one coalesced read and write of the row.
 extern "C" __global__ void dsf_scan(float* e, const float* lambda, int T, int B, int D) {
-    size_t channels = (size_t)B * D;
+    idx_t channels = (idx_t)B * D;
     FOR_EACH(c, channels) {
         float l = lambda[c % D];
-        float acc = e[(size_t)(T - 1) * channels + c];
+        float acc = e[(idx_t)(T - 1) * channels + c];
         for (int t = T - 2; t >= 0; t--) {
-            size_t k = (size_t)t * channels + c;
+            idx_t k = (idx_t)t * channels + c;
             acc = e[k] + l * acc;
             e[k] = acc;
         }

@@ -3,23 +3,23 @@
 
 // x[r, :] = emb[ids[r], :]                                              x [n, H], emb [V, H]
 extern "C" __global__ void embedding_forward(const int* ids, const float* emb, float* x, int n, int H) {
-    FOR_EACH(i, (size_t)n * H) {
-        size_t r = i / H;
-        x[i] = emb[(size_t)ids[r] * H + (i % H)];
+    FOR_EACH(i, (idx_t)n * H) {
+        idx_t r = i / H;
+        x[i] = emb[(idx_t)ids[r] * H + (i % H)];
     }
 }
 
 // demb[ids[r], :] += dx[r, :]                                           (atomic: ids repeat)
 extern "C" __global__ void embedding_backward(const int* ids, const float* dx, float* demb, int n, int H) {
-    FOR_EACH(i, (size_t)n * H) {
-        size_t r = i / H;
-        atomicAdd(&demb[(size_t)ids[r] * H + (i % H)], dx[i]);
+    FOR_EACH(i, (idx_t)n * H) {
+        idx_t r = i / H;
+        atomicAdd(&demb[(idx_t)ids[r] * H + (i % H)], dx[i]);
     }
 }
 
 // y = a + b + bias, b [rows, cols] or null, bias [cols] (broadcast over rows) or null; y may be a.
 extern "C" __global__ void add_residual(float* y, const float* a, const float* b, const float* bias, int rows, int cols) {
-    FOR_EACH(i, (size_t)rows * cols) {
+    FOR_EACH(i, (idx_t)rows * cols) {
         float v = a[i];
         if (b) v += b[i];
         if (bias) v += bias[i % cols];
@@ -32,10 +32,10 @@ extern "C" __global__ void column_sums(const float* m, float* out, int rows, int
     __shared__ float part[8][33];
     int c = blockIdx.x * 32 + threadIdx.x;
     int r0 = blockIdx.y * rowsPerBlock;
-    int r1 = min(rows, r0 + rowsPerBlock);
+    int r1 = r0 + rowsPerBlock < rows ? r0 + rowsPerBlock : rows;
     float s = 0.0f;
     if (c < cols) {
-        for (int r = r0 + threadIdx.y; r < r1; r += 8) s += m[(size_t)r * cols + c];
+        for (int r = r0 + threadIdx.y; r < r1; r += 8) s += m[(idx_t)r * cols + c];
     }
     part[threadIdx.y][threadIdx.x] = s;
     __syncthreads();
@@ -51,16 +51,16 @@ extern "C" __global__ void layer_norm_forward(const float* x, const float* gamma
                                               float* stats, int rows, int W) {
     int warp = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31;
     if (warp >= rows) return;
-    const float* xr = x + (size_t)warp * W;
+    const float* xr = x + (idx_t)warp * W;
     float s = 0.0f;
     for (int c = lane; c < W; c += 32) s += xr[c];
     float mean = warp_sum(s) / W;
     float v = 0.0f;
     for (int c = lane; c < W; c += 32) { float d = xr[c] - mean; v += d * d; }
     float rstd = rsqrtf(warp_sum(v) / W + 1e-5f);
-    float* yr = y + (size_t)warp * W;
+    float* yr = y + (idx_t)warp * W;
     for (int c = lane; c < W; c += 32) yr[c] = (xr[c] - mean) * rstd * gamma[c] + beta[c];
-    if (lane == 0) { stats[2 * (size_t)warp] = mean; stats[2 * (size_t)warp + 1] = rstd; }
+    if (lane == 0) { stats[2 * (idx_t)warp] = mean; stats[2 * (idx_t)warp + 1] = rstd; }
 }
 
 // g = dy * gamma, xhat = (x - mean) * rstd:
@@ -70,8 +70,8 @@ extern "C" __global__ void layer_norm_backward(const float* x, const float* gamm
                                                float* dx, float* dyxhat, int rows, int W, int accumulate) {
     int warp = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31;
     if (warp >= rows) return;
-    size_t o = (size_t)warp * W;
-    float mean = stats[2 * (size_t)warp], rstd = stats[2 * (size_t)warp + 1];
+    idx_t o = (idx_t)warp * W;
+    float mean = stats[2 * (idx_t)warp], rstd = stats[2 * (idx_t)warp + 1];
     float sg = 0.0f, sgx = 0.0f;
     for (int c = lane; c < W; c += 32) {
         float xh = (x[o + c] - mean) * rstd;

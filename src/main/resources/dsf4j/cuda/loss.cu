@@ -11,7 +11,7 @@ __device__ float block_reduce(float v, bool isMax, float* shared) {
     if (lane == 0) shared[w] = v;
     __syncthreads();
     if (w == 0) {
-        float t = lane < (CE_THREADS / 32) ? shared[lane] : (isMax ? -INFINITY : 0.0f);
+        float t = lane < (CE_THREADS / 32) ? shared[lane] : (isMax ? NEG_INF : 0.0f);
         t = isMax ? warp_max(t) : warp_sum(t);
         if (lane == 0) shared[0] = t;
     }
@@ -29,13 +29,13 @@ extern "C" __global__ void cross_entropy(float* logits, const float* bias, const
     __shared__ float shared[32];
     int r = blockIdx.x;
     if (r >= rows) return;
-    float* z = logits + (size_t)r * V;
+    float* z = logits + (idx_t)r * V;
     int target = targets[r];
     if (target == pad) {
         if (writeGrad) for (int c = threadIdx.x; c < V; c += CE_THREADS) z[c] = 0.0f;
         return;
     }
-    float m = -INFINITY;
+    float m = NEG_INF;
     for (int c = threadIdx.x; c < V; c += CE_THREADS) m = fmaxf(m, z[c] + bias[c]);
     m = block_reduce(m, true, shared);
     float s = 0.0f;

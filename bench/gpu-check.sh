@@ -9,7 +9,7 @@
 #      wt103-gru-3l512 (T 255) and T 1024, with a forward / backward / Adam split;
 #   5. a quick gradient check under compute-sanitizer (memcheck), when it is there;
 #   6. the summary table (last in the output).
-# Everything lands in $OUT (device tool) or ./gpu-check-out. Budget: well under 8 minutes.
+# Everything lands in $OUT (device tool) or ./gpu-check-out. Worst case (every step at its timeout) 8 minutes.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -32,19 +32,19 @@ stamp "1. machine"
   echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"; } | tee "$out/machine.txt"
 
 stamp "2a. gradients, eager launches"
-DSF4J_CUDA_GRAPHS=0 timeout 150 "${check[@]}" --skip-timing --out "$work/grads-eager.jsonl" 2>&1 | tee "$out/grads-eager.log" | grep -v ' pass$'
+DSF4J_CUDA_GRAPHS=0 timeout 80 "${check[@]}" --skip-timing --out "$work/grads-eager.jsonl" 2>&1 | tee "$out/grads-eager.log" | grep -v ' pass$'
 stamp "2b. gradients, CUDA graphs"
-timeout 150 "${check[@]}" --skip-timing --out "$work/grads.jsonl" 2>&1 | tee "$out/grads-graphs.log" | grep -v ' pass$'
+timeout 80 "${check[@]}" --skip-timing --out "$work/grads.jsonl" 2>&1 | tee "$out/grads-graphs.log" | grep -v ' pass$'
 
 stamp "3. pytorch"
-PYTHONUNBUFFERED=1 timeout 150 python3 bench/pytorch_gpu.py --out "$work/pytorch.jsonl" 2>&1 | tee "$out/pytorch.log"
+PYTHONUNBUFFERED=1 timeout 110 python3 bench/pytorch_gpu.py --out "$work/pytorch.jsonl" 2>&1 | tee "$out/pytorch.log"
 
 stamp "4. dsf4j training steps"
-timeout 200 "${check[@]}" --skip-grads --out "$work/steps.jsonl" 2>&1 | tee "$out/steps.log"
+timeout 170 "${check[@]}" --skip-grads --out "$work/steps.jsonl" 2>&1 | tee "$out/steps.log"
 
-if command -v compute-sanitizer >/dev/null 2>&1 && [ $(( $(date +%s) - start )) -lt 400 ]; then
+if command -v compute-sanitizer >/dev/null 2>&1 && [ $(( $(date +%s) - start )) -lt 380 ]; then
   stamp "5. compute-sanitizer memcheck, quick gradient check"
-  DSF4J_CUDA_GRAPHS=0 timeout 60 compute-sanitizer --tool memcheck --print-limit 10 "${check[@]}" --skip-timing --quick \
+  DSF4J_CUDA_GRAPHS=0 timeout 45 compute-sanitizer --tool memcheck --print-limit 10 "${check[@]}" --skip-timing --quick \
     2>&1 | grep -v ' pass$' | tail -n 40 | tee "$out/sanitizer.log"
 fi
 

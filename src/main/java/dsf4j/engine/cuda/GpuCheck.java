@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -116,8 +115,8 @@ public final class GpuCheck {
                 }
             }
         }
-        List<String> json = new ArrayList<>();
         PrintStream o = System.out;
+        JsonLines json = new JsonLines(out);
         CudaRuntime rt;
         try {
             rt = CudaRuntime.get();
@@ -144,13 +143,12 @@ public final class GpuCheck {
                 }
             }
         }
-        if (out != null) Files.write(out, json);
         o.println(failures == 0 ? "gpu-check: no failures" : "gpu-check: " + failures + " checks FAILED");
         System.exit(failures == 0 ? 0 : 1);
     }
 
     /** Every cell × block × method, TF32 off and on, two sizes (quick: TF32 off, the small size); one line each. */
-    static int checkGradients(PrintStream o, List<String> json, boolean quick) {
+    static int checkGradients(PrintStream o, JsonLines json, boolean quick) {
         int failures = 0;
         o.println("grads: cell block method tf32 size | loss rel.err | worst grad rel.err (tensor) | bound | verdict");
         int[][] sizes = quick ? new int[][] {{8, 2, 3, 7}} : new int[][] {{8, 2, 3, 7}, {64, 2, 5, 33}};   // hidden, layers, batch, steps
@@ -186,12 +184,31 @@ public final class GpuCheck {
         return failures;
     }
 
+    /** JSON lines appended to a file as they come, so a run cut short keeps what it measured. */
+    static final class JsonLines {
+        private final Path file;
+
+        JsonLines(Path file) throws IOException {
+            this.file = file;
+            if (file != null) Files.writeString(file, "");
+        }
+
+        void add(String line) {
+            if (file == null) return;
+            try {
+                Files.writeString(file, line + "\n", java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
     private static String num(double v) {
         return Double.isFinite(v) ? String.format("%.3e", v) : "null";
     }
 
     /** Median device-resident training step per method, TF32 on, plus the forward / backward / Adam split. */
-    static void timePreset(Preset p, int steps, PrintStream o, List<String> json) {
+    static void timePreset(Preset p, int steps, PrintStream o, JsonLines json) {
         ModelConfig c = p.config();
         Parameters params = ParamLayout.init(c, 1);
         Batch batch = GradientProbe.randomBatch(c, p.batch(), p.seq(), 7);

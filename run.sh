@@ -47,14 +47,22 @@ JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
 build_jar() {
   if [ ! -f "$JAR" ] || [ -n "$(find pom.xml src/main -newer "$JAR" -print -quit)" ]; then
     echo "dsf4j: building $JAR ..." >&2
-    mvn -q -B -Dstyle.color=never -DskipTests package >&2
+    local log
+    log=$(mktemp)
+    if ! mvn -q -B -DskipTests package >"$log" 2>&1; then
+      sed 's/\x1b\[[0-9;]*m//g' "$log" >&2
+      rm -f "$log"
+      echo "dsf4j: the build failed (Maven's output above)" >&2
+      exit 1
+    fi
+    rm -f "$log"
   fi
 }
 
 case "${1:-}" in
   test)
     shift
-    exec mvn -B -Dstyle.color=never test "$@"
+    exec mvn -B test "$@"
     ;;
   *)
     build_jar

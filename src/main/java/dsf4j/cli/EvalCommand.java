@@ -24,7 +24,7 @@ final class EvalCommand implements Callable<Integer> {
     String split;
     @Option(names = "--batch", description = "sequences per batch (default: the run's)")
     Integer batch;
-    @Option(names = "--engine", description = "reference or fast (default: the run's)")
+    @Option(names = "--engine", description = "reference, fast or cuda (default: the run's)")
     String engine;
     @Option(names = "--threads", description = "worker threads (default: the run's)")
     Integer threads;

@@ -30,7 +30,7 @@ final class GenerateCommand implements Callable<Integer> {
     double topP;
     @Option(names = "--seed", defaultValue = "1", description = "seeds the sampling (default: ${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--engine", description = "reference or fast (default: the run's)")
+    @Option(names = "--engine", description = "reference, fast or cuda (default: the run's)")
     String engine;
 
     @Override

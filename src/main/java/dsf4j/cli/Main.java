@@ -10,7 +10,7 @@ import java.io.PrintWriter;
 /** The {@code dsf4j} command line: thin commands that parse flags, then call the library. */
 @Command(name = "dsf4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Train recurrent language models with BPTT, FT-BPTT and Diagonal State Feedbacks (DSF).",
-        subcommands = {TrainCommand.class, EvalCommand.class, GenerateCommand.class, PlotCommand.class, GradsCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, GenerateCommand.class, PlotCommand.class, SummaryCommand.class, GradsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

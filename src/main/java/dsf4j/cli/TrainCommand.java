@@ -83,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
     Integer threads;
     @Option(names = "--eval-every", description = "steps between validations (0 = 50 per run)")
     Integer evalEvery;
-    @Option(names = "--engine", description = "reference or fast")
+    @Option(names = "--engine", description = "reference, fast or cuda")
     String engine;
     @Option(names = "--out", description = "run folder (default: runs/<preset>-<method>-<time>)")
     Path out;

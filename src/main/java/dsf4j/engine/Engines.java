@@ -2,6 +2,7 @@ package dsf4j.engine;
 
 import dsf4j.config.DsfSolver;
 import dsf4j.config.ModelConfig;
+import dsf4j.engine.cuda.CudaEngine;
 import dsf4j.engine.reference.ReferenceEngine;
 
 import java.lang.reflect.InvocationTargetException;
@@ -10,7 +11,7 @@ import java.lang.reflect.InvocationTargetException;
 public final class Engines {
 
     /** The engine names {@link #create} knows. */
-    public static final String NAMES = "reference or fast";
+    public static final String NAMES = "reference, fast or cuda";
 
     /** Where the fast engine lives; it is looked up at run time so a build without it still works. */
     static final String FAST_CLASS = "dsf4j.engine.fast.FastEngine";
@@ -18,26 +19,39 @@ public final class Engines {
     private Engines() {}
 
     /**
-     * @param engine  {@code reference} (double precision, single thread) or {@code fast} (float32, Vector API)
+     * @param engine  {@code reference} (double precision, single thread), {@code fast} (float32, Vector API)
+     *                or {@code cuda} (NVIDIA GPU, TF32 GEMMs)
      * @param threads worker threads for engines that parallelise (the reference engine ignores it)
      */
     public static Engine create(String engine, ModelConfig config, DsfSolver solver, int threads) {
+        return create(engine, config, solver, threads, true);
+    }
+
+    /**
+     * @param tf32 the cuda engine's GEMMs on TF32 tensor cores (the paper's setting); false for exact
+     *             float32 (ignored by the CPU engines)
+     */
+    public static Engine create(String engine, ModelConfig config, DsfSolver solver, int threads, boolean tf32) {
         if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1 (got " + threads + ")");
         return switch (engine.toLowerCase()) {
             case "reference" -> new ReferenceEngine(config, solver);
             case "fast" -> fast(config, solver, threads);
+            case "cuda" -> new CudaEngine(config, solver, tf32);
             default -> throw new IllegalArgumentException("unknown engine '" + engine + "': use " + NAMES);
         };
     }
 
     /**
      * The heap {@code engine} needs to train {@code config} on batches of {@code batch} × {@code seq}
-     * (see {@link MemoryEstimate}); the fast engine's own {@code memoryEstimate} when it has one.
+     * (see {@link MemoryEstimate}); the fast engine's own {@code memoryEstimate} when it has one. For
+     * cuda, only the host's share (the trainer's copies and a batch of ids): the device's memory is
+     * the engine's to check.
      */
     public static MemoryEstimate memoryEstimate(String engine, ModelConfig config, int batch, int seq) {
         return switch (engine.toLowerCase()) {
             case "reference" -> MemoryEstimate.reference(config, batch, seq);
             case "fast" -> fastEstimate(config, batch, seq);
+            case "cuda" -> MemoryEstimate.withEngine(config, 8L * batch * seq);
             default -> throw new IllegalArgumentException("unknown engine '" + engine + "': use " + NAMES);
         };
     }

@@ -18,7 +18,7 @@ import dsf4j.config.ModelConfig;
  * @param clip       global gradient-norm limit; 0 = no clipping
  * @param evalEvery  steps between validations; 0 = about 50 per run, as the authors
  * @param threads    worker threads of engines that parallelise
- * @param engine     reference or fast
+ * @param engine     reference, fast or cuda
  */
 public record TrainConfig(String data, CellType cell, BlockType block, int layers, int hidden, LambdaInit lambdaInit,
                           Method method, DsfSolver dsfSolver, int seq, int batch, int epochs, long maxSteps,

@@ -86,7 +86,7 @@ class BadInputTest {
         refused(2, "unknown cell 'lstmx': use rnn, gru or lstm", train("--cell", "lstmx", "--out", out));
         refused(2, "unknown block 'conv'", train("--block", "conv", "--out", out));
         refused(2, "unknown method 'tbptt': use bptt, ftbptt or dsf", train("--method", "tbptt", "--out", out));
-        refused(2, "unknown engine 'cuda': use reference or fast", train("--engine", "cuda", "--out", out));
+        refused(2, "unknown engine 'tpu': use reference, fast or cuda", train("--engine", "tpu", "--out", out));
         refused(2, "unknown DSF solver 'magic'", train("--dsf-solver", "magic", "--out", out));
         refused(2, "unknown --on-nan 'ignore': use stop or skip", train("--on-nan", "ignore", "--out", out));
         refused(2, "unknown --on-save-error 'retry': use stop or continue", train("--on-save-error", "retry", "--out", out));

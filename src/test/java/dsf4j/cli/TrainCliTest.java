@@ -146,8 +146,8 @@ class TrainCliTest {
         assertEquals(2, o.status());
         assertEquals("dsf4j: --out " + run + " already holds a run: continue it with --resume " + run + " or choose another --out", o.err().trim());
 
-        o = cli(trainArgs("--engine", "cuda", "--out", dir.resolve("x").toString()));
-        assertEquals("dsf4j: unknown engine 'cuda': use reference or fast", o.err().trim());
+        o = cli(trainArgs("--engine", "tpu", "--out", dir.resolve("x").toString()));
+        assertEquals("dsf4j: unknown engine 'tpu': use reference, fast or cuda", o.err().trim());
         o = cli(trainArgs("--clip", "-1"));
         assertEquals("dsf4j: --clip must be ≥ 0 (0 = no clipping; got -1.0)", o.err().trim());
         o = cli("train", "--data", corpus.toString(), "--schedule", "cosine:2");

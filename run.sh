@@ -66,7 +66,9 @@ case "${1:-}" in
     ;;
   *)
     build_jar
-    # The incubator module prints one warning per JVM; it says nothing a user can act on.
-    exec java "${JVM_FLAGS[@]}" ${DSF4J_JAVA_OPTS:-} -jar "$JAR" "$@" 2> >(grep -v --line-buffered '^WARNING: Using incubator modules' >&2)
+    # The incubator module prints one warning per JVM; it says nothing a user can act on. The filter
+    # ignores Ctrl-C and SIGTERM: dsf4j train answers them by saving a checkpoint, and its messages
+    # must still reach stderr; the filter ends when java closes stderr.
+    exec java "${JVM_FLAGS[@]}" ${DSF4J_JAVA_OPTS:-} -jar "$JAR" "$@" 2> >(trap '' INT TERM; exec grep -v --line-buffered '^WARNING: Using incubator modules' >&2)
     ;;
 esac

@@ -47,14 +47,14 @@ JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
 build_jar() {
   if [ ! -f "$JAR" ] || [ -n "$(find pom.xml src/main -newer "$JAR" -print -quit)" ]; then
     echo "dsf4j: building $JAR ..." >&2
-    mvn -q -B -DskipTests package >&2
+    mvn -q -B -Dstyle.color=never -DskipTests package >&2
   fi
 }
 
 case "${1:-}" in
   test)
     shift
-    exec mvn -B test "$@"
+    exec mvn -B -Dstyle.color=never test "$@"
     ;;
   *)
     build_jar

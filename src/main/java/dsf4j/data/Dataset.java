@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * A tokenized corpus cut into language-model batches: {@code input[b, t]} predicts {@code target[b, t]},
  * targets equal to {@link Tokenizer#padId()} are ignored by the loss. Every recurrent state starts at 0
- * at the start of each batch row (sentence-level PTB, 256-token WikiText blocks).
+ * at the start of each batch row (sentence-level PTB, 256-token WikiText blocks), except in the
+ * continuous-stream mode, see {@link #carriesState()}.
  */
 public interface Dataset {
 
@@ -18,6 +19,15 @@ public interface Dataset {
 
     /** The batches of a split in corpus order (for evaluation: every target counted once). */
     List<Batch> batches(Split split, int batchSize);
+
+    /**
+     * True when row b of batch k + 1 continues row b of batch k (the continuous-stream mode), so a trainer may
+     * carry each row's final state into the next batch; false (the default) when every row starts from 0.
+     * The Dataset itself never holds recurrent state.
+     */
+    default boolean carriesState() {
+        return false;
+    }
 
     /** One line naming the corpus, its mode and the sha256 of each file read, for checkpoints and logs. */
     String provenance();

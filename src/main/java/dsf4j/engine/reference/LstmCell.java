@@ -1,0 +1,95 @@
+package dsf4j.engine.reference;
+
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
+import static dsf4j.engine.reference.Activations.sigmoid;
+
+/**
+ * PyTorch's LSTMCell, gate blocks in the order i, f, g, o:
+ * <pre>
+ * [i f g o] = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh        [B, 4H]
+ * i, f, o = σ(·),  g = tanh(·)
+ * c' = f ⊙ c + i ⊙ g
+ * h' = o ⊙ tanh(c')
+ * </pre>
+ * The layer's state and output is s = concat(h, c), D = 2H, so DSF's λ covers both halves.
+ */
+final class LstmCell implements ReferenceCell {
+
+    private final int in, hidden;
+    private final CellWeights w, grads;
+
+    LstmCell(int in, int hidden, CellWeights w, CellWeights grads) {
+        this.in = in;
+        this.hidden = hidden;
+        this.w = w;
+        this.grads = grads;
+    }
+
+    @Override public int stateSize() { return 2 * hidden; }
+
+    @Override public int inputSize() { return in; }
+
+    @Override
+    public void forward(DMatrixRMaj x, DMatrixRMaj sPrev, DMatrixRMaj s) {
+        int b = x.numRows, hh = hidden;
+        DMatrixRMaj gates = gates(x, sPrev);
+        for (int row = 0; row < b; row++) {
+            int g = row * 4 * hh, st = row * 2 * hh;
+            for (int j = 0; j < hh; j++) {
+                double i = sigmoid(gates.data[g + j]);
+                double f = sigmoid(gates.data[g + hh + j]);
+                double gg = Math.tanh(gates.data[g + 2 * hh + j]);
+                double o = sigmoid(gates.data[g + 3 * hh + j]);
+                double c = f * sPrev.data[st + hh + j] + i * gg;
+                s.data[st + j] = o * Math.tanh(c);
+                s.data[st + hh + j] = c;
+            }
+        }
+    }
+
+    /** Pre-activations of all four gates, [B, 4H], from x and the h half of sPrev. */
+    private DMatrixRMaj gates(DMatrixRMaj x, DMatrixRMaj sPrev) {
+        int b = x.numRows;
+        DMatrixRMaj gi = new DMatrixRMaj(b, 4 * hidden), gh = new DMatrixRMaj(b, 4 * hidden);
+        w.inputGates(x, gi);
+        w.hiddenGates(CommonOps_DDRM.extract(sPrev, 0, b, 0, hidden), gh);
+        CommonOps_DDRM.addEquals(gi, gh);
+        return gi;
+    }
+
+    @Override
+    public void backward(DMatrixRMaj x, DMatrixRMaj sPrev, DMatrixRMaj delta, DMatrixRMaj dx, DMatrixRMaj dsPrev) {
+        int b = x.numRows, hh = hidden;
+        DMatrixRMaj gates = gates(x, sPrev);
+        DMatrixRMaj dGates = new DMatrixRMaj(b, 4 * hh);   // [B, 4H] dL/d pre-activations
+        DMatrixRMaj dcPrev = new DMatrixRMaj(b, hh);       // [B, H]  the f ⊙ c path
+        for (int row = 0; row < b; row++) {
+            int g = row * 4 * hh, st = row * 2 * hh;
+            for (int j = 0; j < hh; j++) {
+                double i = sigmoid(gates.data[g + j]);
+                double f = sigmoid(gates.data[g + hh + j]);
+                double gg = Math.tanh(gates.data[g + 2 * hh + j]);
+                double o = sigmoid(gates.data[g + 3 * hh + j]);
+                double cPrev = sPrev.data[st + hh + j];
+                double tc = Math.tanh(f * cPrev + i * gg);
+                double dh = delta.data[st + j];
+                double dc = delta.data[st + hh + j] + dh * o * (1 - tc * tc);   // δ_c plus the path through h'
+                dGates.data[g + j] = dc * gg * i * (1 - i);
+                dGates.data[g + hh + j] = dc * cPrev * f * (1 - f);
+                dGates.data[g + 2 * hh + j] = dc * i * (1 - gg * gg);
+                dGates.data[g + 3 * hh + j] = dh * tc * o * (1 - o);
+                dcPrev.data[row * hh + j] = dc * f;
+            }
+        }
+        w.inputGatesBackward(x, dGates, grads, dx);
+        DMatrixRMaj hPrev = CommonOps_DDRM.extract(sPrev, 0, b, 0, hh);
+        DMatrixRMaj dhPrev = dsPrev == null ? null : new DMatrixRMaj(b, hh);
+        w.hiddenGatesBackward(hPrev, dGates, grads, dhPrev);
+        if (dsPrev != null) {
+            CommonOps_DDRM.insert(dhPrev, dsPrev, 0, 0);
+            CommonOps_DDRM.insert(dcPrev, dsPrev, 0, hh);
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package dsf4j.engine.reference;
+
+import dsf4j.config.BlockType;
+import dsf4j.config.Method;
+import dsf4j.config.ModelConfig;
+import dsf4j.engine.Engine.LossSum;
+import dsf4j.grad.DiagonalSolver;
+import dsf4j.grad.GradientMethod;
+import dsf4j.model.Batch;
+import dsf4j.model.ParamLayout;
+import dsf4j.model.Parameters;
+import dsf4j.model.Tensor;
+import org.ejml.data.DMatrixRMaj;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The whole language model in double precision, forward and backward, written to be read beside
+ * the paper. Activations are matrices with one row per position, time-major: row t·B + b holds
+ * position t of sequence b. N = T·B.
+ *
+ * <pre>
+ * x = embedding[input]                                   [N, H]
+ * for each layer:
+ *   residual:     x = x + rnn(x)            (LSTM: x + proj(rnn(x)), proj: 2H → H)
+ *   transformer:  x = x + proj(rnn(LN1(x)))
+ *                 x = x + fc2(GELU(fc1(LN2(x))))        fc1: H → 4H
+ * z = transformer ? LN(x) : x
+ * logits = z·headᵀ + b                                   [N, V]
+ * L = mean over non-pad targets of cross-entropy
+ * </pre>
+ * Each tensor lives in a double[] under its PyTorch name ({@link ParamLayout}); {@link #param}
+ * returns the live array, so a test can perturb a weight and call {@link #loss} again.
+ */
+public class ReferenceModel {
+
+    private final ModelConfig config;
+    private final Map<String, double[]> params = new LinkedHashMap<>();
+    private final Map<String, double[]> grads = new LinkedHashMap<>();
+    private final Map<String, int[]> shapes = new LinkedHashMap<>();
+    private final Set<String> trainable = new HashSet<>();
+    private final RecurrentLayer[] layers;
+
+    /** A model holding a double copy of {@code weights}. */
+    public ReferenceModel(ModelConfig config, Parameters weights) {
+        this.config = config;
+        for (Tensor t : weights) {
+            double[] a = new double[t.size()];
+            for (int i = 0; i < a.length; i++) a[i] = t.data()[i];
+            params.put(t.name(), a);
+            grads.put(t.name(), new double[t.size()]);
+            shapes.put(t.name(), t.shape().clone());
+            if (t.trainable()) trainable.add(t.name());
+        }
+        layers = new RecurrentLayer[config.layers()];
+        for (int l = 0; l < layers.length; l++) layers[l] = new RecurrentLayer(cell(l));
+    }
+
+    private ReferenceCell cell(int l) {
+        int h = config.hidden(), gh = config.cell().gates * h;
+        String p = "layers." + l + ".rnn.";
+        CellWeights w = CellWeights.wrap(gh, h, h, param(p + "weight_ih"), param(p + "weight_hh"), param(p + "bias_ih"), param(p + "bias_hh"));
+        CellWeights g = CellWeights.wrap(gh, h, h, grad(p + "weight_ih"), grad(p + "weight_hh"), grad(p + "bias_ih"), grad(p + "bias_hh"));
+        return switch (config.cell()) {
+            case RNN -> new RnnCell(h, h, w, g);
+            case GRU -> new GruCell(h, h, w, g);
+            case LSTM -> new LstmCell(h, h, w, g);
+        };
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** Tensor names in layout order. */
+    public List<String> names() {
+        return Collections.unmodifiableList(new ArrayList<>(params.keySet()));
+    }
+
+    /** False for buffers (DSF's λ), which have no gradient. */
+    public boolean isTrainable(String name) {
+        return trainable.contains(name);
+    }
+
+    public int[] shape(String name) {
+        return shapes.get(name).clone();
+    }
+
+    /** The live weights of a tensor (modifying them changes the model). */
+    public double[] param(String name) {
+        double[] a = params.get(name);
+        if (a == null) throw new IllegalArgumentException("no tensor named " + name);
+        return a;
+    }
+
+    /** The gradient left by the last {@link #lossAndGradient} (0 for buffers such as λ). */
+    public double[] grad(String name) {
+        double[] a = grads.get(name);
+        if (a == null) throw new IllegalArgumentException("no tensor named " + name);
+        return a;
+    }
+
+    /** The cell of layer l, for tests that probe it directly. */
+    protected ReferenceCell cellOf(int l) {
+        return layers[l].cell;
+    }
+
+    /** L for a batch, forward only. */
+    public double loss(Batch batch) {
+        Pass pass = forward(batch, null);
+        int count = CrossEntropy.count(pass.targets, config.padId());
+        return count == 0 ? 0 : CrossEntropy.sum(pass.logits, pass.targets, config.padId(), null, 1) / count;
+    }
+
+    /** Σ cross-entropy and its number of terms. */
+    public LossSum evaluate(Batch batch) {
+        Pass pass = forward(batch, null);
+        return new LossSum(CrossEntropy.sum(pass.logits, pass.targets, config.padId(), null, 1),
+                CrossEntropy.count(pass.targets, config.padId()));
+    }
+
+    /**
+     * L and its gradient by {@code method}; the gradients are overwritten and read with {@link #grad}.
+     *
+     * @param solver how DSF solves eq. 13 (ignored by the other methods)
+     */
+    public double lossAndGradient(Batch batch, Method method, DiagonalSolver solver) {
+        for (double[] g : grads.values()) java.util.Arrays.fill(g, 0);
+        Pass pass = forward(batch, null);
+        int count = CrossEntropy.count(pass.targets, config.padId());
+        if (count == 0) return 0;
+        DMatrixRMaj dLogits = new DMatrixRMaj(pass.logits.numRows, pass.logits.numCols);
+        double loss = CrossEntropy.sum(pass.logits, pass.targets, config.padId(), dLogits, 1.0 / count) / count;
+        backward(pass, dLogits, method, solver);
+        return loss;
+    }
+
+    /**
+     * Runs the recurrence of one layer: s_t = f(s_{t−1}, x_t). Tests override this to run a
+     * surrogate recurrence whose exact gradient is FT-BPTT's or DSF's.
+     *
+     * @param s0 initial state [B, D], or null for 0
+     * @return s_t, T × [B, D]
+     */
+    protected DMatrixRMaj[] runRecurrence(int layer, DMatrixRMaj[] xs, DMatrixRMaj s0) {
+        return layers[layer].forward(xs, s0);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Forward
+
+    /** What the forward keeps for the backward. */
+    static final class Pass {
+        int batch, steps;
+        int[] inputs, targets;        // [N] time-major ids
+        DMatrixRMaj[] blockInput;     // per layer: x entering the block, [N, H]
+        DMatrixRMaj[] rnnInput;       // per layer: LN1(x) (transformer) or x (residual), [N, H]
+        DMatrixRMaj[] states;         // per layer: s, [N, D]
+        DMatrixRMaj[] afterRnn;       // per layer (transformer): x + proj(s), [N, H]
+        DMatrixRMaj[] mlpIn;          // per layer (transformer): LN2(afterRnn), [N, H]
+        DMatrixRMaj[] mlpHidden;      // per layer (transformer): fc1(mlpIn), [N, 4H]
+        DMatrixRMaj[] mlpAct;         // per layer (transformer): GELU(mlpHidden), [N, 4H]
+        DMatrixRMaj[] finalStates;    // per layer: s_{T−1}, [B, D]
+        DMatrixRMaj top;              // x after the last block, [N, H]
+        DMatrixRMaj z;                // the head's input, [N, H]
+        DMatrixRMaj logits;           // [N, V]
+    }
+
+    /**
+     * @param s0 per layer initial state [B, D], or null for zeros
+     */
+    Pass forward(Batch batch, DMatrixRMaj[] s0) {
+        int b = batch.batch(), steps = batch.steps(), n = b * steps, h = config.hidden(), nl = config.layers();
+        boolean tf = config.block() == BlockType.TRANSFORMER;
+        Pass p = new Pass();
+        p.batch = b;
+        p.steps = steps;
+        p.inputs = timeMajor(batch.input(), b, steps);
+        p.targets = timeMajor(batch.target(), b, steps);
+        p.blockInput = new DMatrixRMaj[nl];
+        p.rnnInput = new DMatrixRMaj[nl];
+        p.states = new DMatrixRMaj[nl];
+        p.afterRnn = new DMatrixRMaj[nl];
+        p.mlpIn = new DMatrixRMaj[nl];
+        p.mlpHidden = new DMatrixRMaj[nl];
+        p.mlpAct = new DMatrixRMaj[nl];
+        p.finalStates = new DMatrixRMaj[nl];
+
+        DMatrixRMaj x = new DMatrixRMaj(n, h);
+        double[] emb = param("embedding.weight");
+        for (int r = 0; r < n; r++) {
+            int id = p.inputs[r];
+            if (id < 0 || id >= config.vocab()) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + config.vocab() + ")");
+            System.arraycopy(emb, id * h, x.data, r * h, h);
+        }
+        for (int l = 0; l < nl; l++) {
+            String pre = "layers." + l + ".";
+            p.blockInput[l] = x;
+            p.rnnInput[l] = tf ? LayerNorm.forward(x, param(pre + "norm1.weight"), param(pre + "norm1.bias")) : x;
+            DMatrixRMaj[] s = runRecurrence(l, Steps.split(p.rnnInput[l], b), s0 == null ? null : s0[l]);
+            p.finalStates[l] = s[s.length - 1];
+            p.states[l] = Steps.join(s);
+            DMatrixRMaj out = ParamLayout.hasProjection(config) ? Linear.forward(p.states[l], matrix(pre + "proj.weight"), matrix(pre + "proj.bias")) : p.states[l];
+            x = plus(x, out);
+            if (tf) {
+                p.afterRnn[l] = x;
+                p.mlpIn[l] = LayerNorm.forward(x, param(pre + "norm2.weight"), param(pre + "norm2.bias"));
+                p.mlpHidden[l] = Linear.forward(p.mlpIn[l], matrix(pre + "mlp.fc1.weight"), matrix(pre + "mlp.fc1.bias"));
+                p.mlpAct[l] = new DMatrixRMaj(n, 4 * h);
+                for (int k = 0; k < p.mlpAct[l].data.length; k++) p.mlpAct[l].data[k] = Activations.gelu(p.mlpHidden[l].data[k]);
+                x = plus(x, Linear.forward(p.mlpAct[l], matrix(pre + "mlp.fc2.weight"), matrix(pre + "mlp.fc2.bias")));
+            }
+        }
+        p.top = x;
+        p.z = tf ? LayerNorm.forward(x, param("norm.weight"), param("norm.bias")) : x;
+        p.logits = Linear.forward(p.z, matrix("head.weight"), matrix("head.bias"));
+        return p;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Backward: the same blocks in reverse; only the recurrent layers depend on the method.
+
+    private void backward(Pass p, DMatrixRMaj dLogits, Method method, DiagonalSolver solver) {
+        int h = config.hidden(), b = p.batch;
+        boolean tf = config.block() == BlockType.TRANSFORMER;
+        DMatrixRMaj dz = Linear.backward(p.z, matrix("head.weight"), dLogits, gradMatrix("head.weight"), gradMatrix("head.bias"));
+        DMatrixRMaj dx = tf ? LayerNorm.backward(p.top, param("norm.weight"), dz, grad("norm.weight"), grad("norm.bias")) : dz;
+        for (int l = config.layers() - 1; l >= 0; l--) {
+            String pre = "layers." + l + ".";
+            if (tf) {
+                DMatrixRMaj dAct = Linear.backward(p.mlpAct[l], matrix(pre + "mlp.fc2.weight"), dx, gradMatrix(pre + "mlp.fc2.weight"), gradMatrix(pre + "mlp.fc2.bias"));
+                for (int k = 0; k < dAct.data.length; k++) dAct.data[k] *= Activations.geluDerivative(p.mlpHidden[l].data[k]);
+                DMatrixRMaj dMlpIn = Linear.backward(p.mlpIn[l], matrix(pre + "mlp.fc1.weight"), dAct, gradMatrix(pre + "mlp.fc1.weight"), gradMatrix(pre + "mlp.fc1.bias"));
+                dx = plus(dx, LayerNorm.backward(p.afterRnn[l], param(pre + "norm2.weight"), dMlpIn, grad(pre + "norm2.weight"), grad(pre + "norm2.bias")));
+            }
+            // e_t = ∂L/∂s_t from everything but s_{t+1}: here, the residual branch above the layer.
+            DMatrixRMaj ds = ParamLayout.hasProjection(config)
+                    ? Linear.backward(p.states[l], matrix(pre + "proj.weight"), dx, gradMatrix(pre + "proj.weight"), gradMatrix(pre + "proj.bias"))
+                    : dx.copy();
+            GradientMethod m = GradientMethod.of(method, param(pre + "rnn.lambda"), solver);
+            DMatrixRMaj dRnnIn = Steps.join(layers[l].backward(Steps.rows(ds, b), m));
+            dx = plus(dx, tf ? LayerNorm.backward(p.blockInput[l], param(pre + "norm1.weight"), dRnnIn, grad(pre + "norm1.weight"), grad(pre + "norm1.bias")) : dRnnIn);
+        }
+        double[] dEmb = grad("embedding.weight");
+        for (int r = 0; r < p.inputs.length; r++) {
+            for (int c = 0; c < h; c++) dEmb[p.inputs[r] * h + c] += dx.data[r * h + c];
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private DMatrixRMaj matrix(String name) {
+        int[] s = shapes.get(name);
+        return s.length == 1 ? DMatrixRMaj.wrap(1, s[0], param(name)) : DMatrixRMaj.wrap(s[0], s[1], param(name));
+    }
+
+    private DMatrixRMaj gradMatrix(String name) {
+        int[] s = shapes.get(name);
+        return s.length == 1 ? DMatrixRMaj.wrap(1, s[0], grad(name)) : DMatrixRMaj.wrap(s[0], s[1], grad(name));
+    }
+
+    private static DMatrixRMaj plus(DMatrixRMaj a, DMatrixRMaj b) {
+        DMatrixRMaj c = a.copy();
+        for (int k = 0; k < c.data.length; k++) c.data[k] += b.data[k];
+        return c;
+    }
+
+    /** [B, T] batch-major ids → [N] time-major (row t·B + b). */
+    static int[] timeMajor(int[] ids, int b, int steps) {
+        int[] out = new int[ids.length];
+        for (int i = 0; i < b; i++) {
+            for (int t = 0; t < steps; t++) out[t * b + i] = ids[i * steps + t];
+        }
+        return out;
+    }
+}

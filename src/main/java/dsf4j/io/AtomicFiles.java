@@ -1,0 +1,77 @@
+package dsf4j.io;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Replaces a file so that, whatever happens (an I/O error, a full disk, {@code kill -9}, a power cut
+ * after the call returns), the target holds either its old content or the complete new one.
+ *
+ * <p>The recipe: write a temporary file in the target's folder (same file system, so the rename is
+ * atomic), {@code fsync} it, rename it over the target with {@code ATOMIC_MOVE}, then {@code fsync}
+ * the folder so the rename itself is durable. On failure the temporary file is removed and the
+ * target is untouched.
+ */
+public final class AtomicFiles {
+
+    private AtomicFiles() {}
+
+    /** Writes a file's content to a stream; the stream is buffered, and closed by {@link #write}. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Atomically replaces (or creates) {@code target} with what {@code content} writes.
+     *
+     * @throws IOException the target is unchanged and no temporary file is left behind
+     */
+    public static void write(Path target, Content content) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IOException("cannot write " + target + ": folder " + dir + " does not exist");
+        }
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+                content.writeTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        syncDirectory(dir);
+    }
+
+    /** Makes a rename inside {@code dir} durable. Some platforms (Windows) cannot open a folder; there the rename is as durable as the OS makes it. */
+    private static void syncDirectory(Path dir) throws IOException {
+        if (dir == null) return;
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(dir, StandardOpenOption.READ);
+        } catch (IOException | UnsupportedOperationException notSupported) {
+            return;
+        }
+        try (ch) {
+            ch.force(true);
+        }
+    }
+}

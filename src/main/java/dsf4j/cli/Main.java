@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code dsf4j} command line: thin commands that parse flags, then call the library. */
 @Command(name = "dsf4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Train recurrent language models with BPTT, FT-BPTT and Diagonal State Feedbacks (DSF).",
-        subcommands = {GradsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GradsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -35,6 +35,29 @@ public final class FastEngine implements Engine {
     private final int h, d, layers;
     private final Names[] names;
     private Workspace ws;
+    private long recurrentNanos;
+    private final long[] phaseNanos = new long[Phase.values().length];
+
+    /** Where the time of {@link #lossAndGradient} goes (for the bench command's breakdown). */
+    public enum Phase {
+        /** embedding and every block forward (final LN included) */
+        FORWARD,
+        /** head GEMMs and softmax cross-entropy, forward and backward */
+        HEAD,
+        /** the recurrent layers' backward: solver or BPTT steps, gate gradients, dW_ih, dW_hh, dx GEMMs */
+        RECURRENT_BACKWARD,
+        /** the rest of the backward: LayerNorms, MLP, projections, embedding scatter */
+        OTHER_BACKWARD
+    }
+
+    /** Nanoseconds spent in each phase since the last {@link #resetPhases}, indexed by ordinal. */
+    public long[] phaseNanos() {
+        return phaseNanos.clone();
+    }
+
+    public void resetPhases() {
+        java.util.Arrays.fill(phaseNanos, 0);
+    }
 
     /** The tensor names of one block, built once (no string building per step). */
     private record Names(String norm1W, String norm1B, String wIh, String wHh, String bIh, String bHh, String lambda,
@@ -151,12 +174,19 @@ public final class FastEngine implements Engine {
         Workspace w = workspace(batch.batch(), batch.steps());
         load(w, batch);
         for (Tensor t : grads) java.util.Arrays.fill(t.data(), 0f);
+        long t0 = System.nanoTime();
         forward(w, params, null);
+        long t1 = System.nanoTime();
+        phaseNanos[Phase.FORWARD.ordinal()] += t1 - t0;
         int count = w.head.count(w.targets);
         if (count == 0) return 0;
         double sum = w.head.run(w.z, w.targets, params.data("head.weight"), params.data("head.bias"),
                 tf ? w.dTmp : w.dx, grads.data("head.weight"), grads.data("head.bias"), count);
+        long t2 = System.nanoTime();
+        phaseNanos[Phase.HEAD.ordinal()] += t2 - t1;
         backward(w, params, grads, method);
+        phaseNanos[Phase.OTHER_BACKWARD.ordinal()] += System.nanoTime() - t2 - recurrentNanos;
+        phaseNanos[Phase.RECURRENT_BACKWARD.ordinal()] += recurrentNanos;
         return sum / count;
     }
 
@@ -228,6 +258,7 @@ public final class FastEngine implements Engine {
     private void backward(Workspace w, Parameters p, Parameters g, Method method) {
         int n = w.n;
         float[] dx = w.dx;
+        recurrentNanos = 0;
         if (tf) LayerNormKernel.backward(n, h, w.blockIn[layers], w.normStats, p.data("norm.weight"), w.dTmp, dx,
                 g.data("norm.weight"), g.data("norm.bias"), w.xhat);
         for (int l = layers - 1; l >= 0; l--) {
@@ -254,8 +285,10 @@ public final class FastEngine implements Engine {
             } else {
                 System.arraycopy(dx, 0, e, 0, n * h);
             }
+            long r0 = System.nanoTime();
             rnn.backward(method, p.data(nm.lambda), p.data(nm.wIh), p.data(nm.wHh),
                     g.data(nm.wIh), g.data(nm.wHh), g.data(nm.bIh), g.data(nm.bHh), w.dRnnIn);
+            recurrentNanos += System.nanoTime() - r0;
             if (tf) {
                 LayerNormKernel.backward(n, h, w.blockIn[l], w.ln1Stats[l], p.data(nm.norm1W), w.dRnnIn, w.dRnnIn,
                         g.data(nm.norm1W), g.data(nm.norm1B), w.xhat);

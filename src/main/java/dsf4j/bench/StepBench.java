@@ -25,7 +25,7 @@ public final class StepBench {
 
     /** Medians over the timed steps; times in milliseconds per step. */
     public record Result(String preset, String method, int threads, double tokensPerSecond, double stepMs,
-                         double forwardMs, double headMs, double recurrentBackwardMs, double otherBackwardMs,
+                         double forwardMs, double headMs, double recurrentDeltaMs, double recurrentGemmMs, double otherBackwardMs,
                          double optimizerMs, double gflopPerStep, double gflops) {}
 
     /**
@@ -37,7 +37,7 @@ public final class StepBench {
         Parameters params = ParamLayout.init(c, 1);
         Parameters grads = params.zerosLike(), m = params.zerosLike(), v = params.zerosLike();
         Batch batch = GradientProbe.randomBatch(c, preset.batch(), preset.steps(), 2);
-        double[] step = new double[steps], fwd = new double[steps], head = new double[steps], rec = new double[steps],
+        double[] step = new double[steps], fwd = new double[steps], head = new double[steps], rec = new double[steps], recG = new double[steps],
                 other = new double[steps], opt = new double[steps];
         try (FastEngine engine = new FastEngine(c, solver, threads)) {
             for (int i = 0; i < warmup + steps; i++) {
@@ -53,7 +53,8 @@ public final class StepBench {
                 step[k] = (t2 - t0) / 1e6;
                 fwd[k] = ph[FastEngine.Phase.FORWARD.ordinal()] / 1e6;
                 head[k] = ph[FastEngine.Phase.HEAD.ordinal()] / 1e6;
-                rec[k] = ph[FastEngine.Phase.RECURRENT_BACKWARD.ordinal()] / 1e6;
+                rec[k] = ph[FastEngine.Phase.RECURRENT_DELTA.ordinal()] / 1e6;
+                recG[k] = ph[FastEngine.Phase.RECURRENT_GEMMS.ordinal()] / 1e6;
                 other[k] = ph[FastEngine.Phase.OTHER_BACKWARD.ordinal()] / 1e6;
                 opt[k] = (t2 - t1) / 1e6;
             }
@@ -61,7 +62,7 @@ public final class StepBench {
         double ms = median(step), tokens = (double) preset.batch() * preset.steps();
         double gflop = flopsPerToken(c, method) * tokens / 1e9;
         return new Result(preset.name(), method.id(), threads, tokens / (ms / 1e3), ms, median(fwd), median(head),
-                median(rec), median(other), median(opt), gflop, gflop / (ms / 1e3));
+                median(rec), median(recG), median(other), median(opt), gflop, gflop / (ms / 1e3));
     }
 
     /**

@@ -106,7 +106,9 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("  %8.0f tokens/s   step %.1f ms (median of %d)%n", r.tokensPerSecond(), r.stepMs(), steps);
         System.out.printf("  forward (embedding + blocks) %7.1f ms%n", r.forwardMs());
         System.out.printf("  head forward + backward      %7.1f ms%n", r.headMs());
-        System.out.printf("  recurrent backward           %7.1f ms  (%.1f%% of the step)%n", r.recurrentBackwardMs(), 100 * r.recurrentBackwardMs() / r.stepMs());
+        System.out.printf("  recurrent backward: δ + gates %6.1f ms  (%.1f%% of the step; DSF: solver + local gates, BPTT: the step loop)%n",
+                r.recurrentDeltaMs(), 100 * r.recurrentDeltaMs() / r.stepMs());
+        System.out.printf("  recurrent backward: GEMMs    %7.1f ms  (%.1f%%; dW_ih, dW_hh, dx, biases)%n", r.recurrentGemmMs(), 100 * r.recurrentGemmMs() / r.stepMs());
         System.out.printf("  other backward               %7.1f ms%n", r.otherBackwardMs());
         System.out.printf("  optimizer (Adam-shaped pass) %7.1f ms%n", r.optimizerMs());
         System.out.printf("  %.1f GFLOP per step, %.1f GFLOP/s = %.0f%% of the GEMM ceiling %.1f GFLOP/s%n",

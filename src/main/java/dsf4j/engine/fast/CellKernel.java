@@ -5,8 +5,6 @@ import jdk.incubator.vector.FloatVector;
 
 import static dsf4j.engine.fast.Simd.F;
 import static dsf4j.engine.fast.Simd.L;
-import static dsf4j.engine.fast.VectorMath.sigmoid;
-import static dsf4j.engine.fast.VectorMath.tanh;
 
 /**
  * The fused, vectorised gate kernels of one cell type: forward of one step given the two gate
@@ -59,78 +57,65 @@ final class CellKernel {
      */
     void forward(int rows, float[] gi, int giOff, float[] gh, int ghOff, float[] prev, int prevOff,
                  float[] s, int sOff, float[] cache, int cOff) {
-        int vb = Simd.bound(h);
         for (int row = 0; row < rows; row++) {
             int a = giOff + row * g, b = ghOff + row * g, p = prevOff + row * d, o = sOff + row * d, c = cOff + row * cacheWidth;
             switch (type) {
                 case RNN -> {
-                    int j = 0;
-                    for (; j < vb; j += L) tanh(v(gi, a + j).add(v(gh, b + j))).intoArray(s, o + j);
-                    for (; j < h; j++) s[o + j] = tanh(gi[a + j] + gh[b + j]);
+                    add(gi, a, gh, b, s, o, h);
+                    VectorMath.tanhInPlace(s, o, o + h);
                 }
                 case GRU -> {
-                    int j = 0;
-                    for (; j < vb; j += L) {
-                        FloatVector r = sigmoid(v(gi, a + j).add(v(gh, b + j)));
-                        FloatVector z = sigmoid(v(gi, a + h + j).add(v(gh, b + h + j)));
-                        FloatVector ghn = v(gh, b + 2 * h + j);
-                        FloatVector n = tanh(r.fma(ghn, v(gi, a + 2 * h + j)));
-                        FloatVector hp = v(prev, p + j);
-                        z.fma(hp.sub(n), n).intoArray(s, o + j);              // n + z⊙(h_{t−1} − n)
-                        r.intoArray(cache, c + j);
-                        z.intoArray(cache, c + h + j);
-                        n.intoArray(cache, c + 2 * h + j);
-                        ghn.intoArray(cache, c + 3 * h + j);
-                    }
-                    for (; j < h; j++) {
-                        float r = sigmoid(gi[a + j] + gh[b + j]);
-                        float z = sigmoid(gi[a + h + j] + gh[b + h + j]);
-                        float ghn = gh[b + 2 * h + j];
-                        float n = tanh(gi[a + 2 * h + j] + r * ghn);
-                        float hp = prev[p + j];
-                        s[o + j] = n + z * (hp - n);
-                        cache[c + j] = r;
-                        cache[c + h + j] = z;
-                        cache[c + 2 * h + j] = n;
-                        cache[c + 3 * h + j] = ghn;
-                    }
+                    add(gi, a, gh, b, cache, c, 2 * h);                          // r, z pre-activations
+                    VectorMath.sigmoidInPlace(cache, c, c + 2 * h);
+                    System.arraycopy(gh, b + 2 * h, cache, c + 3 * h, h);        // gh_n, kept for the backward
+                    mulAdd(cache, c, gh, b + 2 * h, gi, a + 2 * h, cache, c + 2 * h, h);   // gi_n + r ⊙ gh_n
+                    VectorMath.tanhInPlace(cache, c + 2 * h, c + 3 * h);
+                    interpolate(cache, c + h, prev, p, cache, c + 2 * h, s, o, h); // n + z ⊙ (h_{t−1} − n)
                 }
                 case LSTM -> {
-                    int j = 0;
-                    for (; j < vb; j += L) {
-                        FloatVector i = sigmoid(v(gi, a + j).add(v(gh, b + j)));
-                        FloatVector f = sigmoid(v(gi, a + h + j).add(v(gh, b + h + j)));
-                        FloatVector gg = tanh(v(gi, a + 2 * h + j).add(v(gh, b + 2 * h + j)));
-                        FloatVector og = sigmoid(v(gi, a + 3 * h + j).add(v(gh, b + 3 * h + j)));
-                        FloatVector cp = v(prev, p + h + j);
-                        FloatVector cc = f.fma(cp, i.mul(gg));
-                        FloatVector tc = tanh(cc);
-                        og.mul(tc).intoArray(s, o + j);
-                        cc.intoArray(s, o + h + j);
-                        i.intoArray(cache, c + j);
-                        f.intoArray(cache, c + h + j);
-                        gg.intoArray(cache, c + 2 * h + j);
-                        og.intoArray(cache, c + 3 * h + j);
-                        tc.intoArray(cache, c + 4 * h + j);
-                    }
-                    for (; j < h; j++) {
-                        float i = sigmoid(gi[a + j] + gh[b + j]);
-                        float f = sigmoid(gi[a + h + j] + gh[b + h + j]);
-                        float gg = tanh(gi[a + 2 * h + j] + gh[b + 2 * h + j]);
-                        float og = sigmoid(gi[a + 3 * h + j] + gh[b + 3 * h + j]);
-                        float cp = prev[p + h + j];
-                        float cc = f * cp + i * gg, tc = tanh(cc);
-                        s[o + j] = og * tc;
-                        s[o + h + j] = cc;
-                        cache[c + j] = i;
-                        cache[c + h + j] = f;
-                        cache[c + 2 * h + j] = gg;
-                        cache[c + 3 * h + j] = og;
-                        cache[c + 4 * h + j] = tc;
-                    }
+                    add(gi, a, gh, b, cache, c, 4 * h);
+                    VectorMath.sigmoidInPlace(cache, c, c + 2 * h);              // i, f
+                    VectorMath.tanhInPlace(cache, c + 2 * h, c + 3 * h);         // g
+                    VectorMath.sigmoidInPlace(cache, c + 3 * h, c + 4 * h);      // o
+                    mul(cache, c, cache, c + 2 * h, s, o + h, h);                // c = i ⊙ g
+                    mulAdd(cache, c + h, prev, p + h, s, o + h, s, o + h, h);    //   + f ⊙ c_{t−1}
+                    System.arraycopy(s, o + h, cache, c + 4 * h, h);
+                    VectorMath.tanhInPlace(cache, c + 4 * h, c + 5 * h);         // tanh c
+                    mul(cache, c + 3 * h, cache, c + 4 * h, s, o, h);            // h = o ⊙ tanh c
                 }
             }
         }
+    }
+
+    /** z = x + y over w floats. */
+    private static void add(float[] x, int xo, float[] y, int yo, float[] z, int zo, int w) {
+        int j = 0, vb = Simd.bound(w);
+        for (; j < vb; j += L) v(x, xo + j).add(v(y, yo + j)).intoArray(z, zo + j);
+        for (; j < w; j++) z[zo + j] = x[xo + j] + y[yo + j];
+    }
+
+    /** z = x ⊙ y over w floats. */
+    private static void mul(float[] x, int xo, float[] y, int yo, float[] z, int zo, int w) {
+        int j = 0, vb = Simd.bound(w);
+        for (; j < vb; j += L) v(x, xo + j).mul(v(y, yo + j)).intoArray(z, zo + j);
+        for (; j < w; j++) z[zo + j] = x[xo + j] * y[yo + j];
+    }
+
+    /** out = x ⊙ y + z over w floats (fused). */
+    private static void mulAdd(float[] x, int xo, float[] y, int yo, float[] z, int zo, float[] out, int oo, int w) {
+        int j = 0, vb = Simd.bound(w);
+        for (; j < vb; j += L) v(x, xo + j).fma(v(y, yo + j), v(z, zo + j)).intoArray(out, oo + j);
+        for (; j < w; j++) out[oo + j] = Math.fma(x[xo + j], y[yo + j], z[zo + j]);
+    }
+
+    /** out = n + z ⊙ (hp − n) over w floats. */
+    private static void interpolate(float[] z, int zo, float[] hp, int ho, float[] n, int no, float[] out, int oo, int w) {
+        int j = 0, vb = Simd.bound(w);
+        for (; j < vb; j += L) {
+            FloatVector nv = v(n, no + j);
+            v(z, zo + j).fma(v(hp, ho + j).sub(nv), nv).intoArray(out, oo + j);
+        }
+        for (; j < w; j++) out[oo + j] = Math.fma(z[zo + j], hp[ho + j] - n[no + j], n[no + j]);
     }
 
     /**

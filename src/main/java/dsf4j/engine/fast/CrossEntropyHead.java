@@ -90,7 +90,7 @@ final class CrossEntropyHead {
         VectorMath.addInPlace(logits, o, bias, 0, v);
         if (target == padId) {
             rowLoss[r] = 0;
-            if (wantGradient) java.util.Arrays.fill(logits, o, o + v, 0f);
+            java.util.Arrays.fill(logits, o, o + v, 0f);
             return;
         }
         int vb = Simd.bound(v), j = 0;
@@ -102,22 +102,8 @@ final class CrossEntropyHead {
             max = mx.reduceLanes(VectorOperators.MAX);
         }
         for (; j < v; j++) max = Math.max(max, logits[o + j]);
-        float sum = 0;
-        j = 0;
-        if (vb > 0) {
-            FloatVector acc = FloatVector.zero(F);
-            for (; j < vb; j += L) {
-                FloatVector e = VectorMath.exp(FloatVector.fromArray(F, logits, o + j).sub(max));
-                if (wantGradient) e.intoArray(logits, o + j);
-                acc = acc.add(e);
-            }
-            sum = VectorMath.sumLanes(acc);
-        }
-        for (; j < v; j++) {
-            float e = VectorMath.exp(logits[o + j] - max);
-            if (wantGradient) logits[o + j] = e;
-            sum += e;
-        }
+        VectorMath.expInPlace(logits, o, o + v, 1f, max);               // exp(logit − max), kept for dlogits
+        float sum = VectorMath.sum(logits, o, o + v);
         rowLoss[r] = max + Math.log(sum) - zt;
         if (!wantGradient) return;
         float k = scale / sum;

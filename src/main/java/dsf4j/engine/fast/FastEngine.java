@@ -30,12 +30,13 @@ public final class FastEngine implements Engine {
     private final DsfSolver solver;
     private final Parallel parallel;
     private final Gemm gemm;
+    private final ColumnSums columnSums;
     private final CellKernel cell;
     private final boolean tf, proj;
     private final int h, d, layers;
     private final Names[] names;
     private Workspace ws;
-    private long recurrentNanos;
+    private long recurrentNanos, deltaNanos;
     private final long[] phaseNanos = new long[Phase.values().length];
 
     /** Where the time of {@link #lossAndGradient} goes (for the bench command's breakdown). */
@@ -44,8 +45,10 @@ public final class FastEngine implements Engine {
         FORWARD,
         /** head GEMMs and softmax cross-entropy, forward and backward */
         HEAD,
-        /** the recurrent layers' backward: solver or BPTT steps, gate gradients, dW_ih, dW_hh, dx GEMMs */
-        RECURRENT_BACKWARD,
+        /** the recurrent layers' backward before the weight GEMMs: DSF solver + gate gradients, or the BPTT loop */
+        RECURRENT_DELTA,
+        /** the recurrent layers' dW_ih, dW_hh, dx GEMMs and bias sums (the same work for every method) */
+        RECURRENT_GEMMS,
         /** the rest of the backward: LayerNorms, MLP, projections, embedding scatter */
         OTHER_BACKWARD
     }
@@ -80,6 +83,7 @@ public final class FastEngine implements Engine {
         this.solver = solver;
         this.parallel = new Parallel(threads);
         this.gemm = new Gemm(parallel);
+        this.columnSums = new ColumnSums(parallel);
         this.cell = new CellKernel(config.cell(), config.hidden());
         this.tf = config.block() == BlockType.TRANSFORMER;
         this.proj = ParamLayout.hasProjection(config);
@@ -120,6 +124,7 @@ public final class FastEngine implements Engine {
         final FastRecurrentLayer[] rnn;
         final CrossEntropyHead head;
         final float[] dx, dTmp, dRnnIn, dAct, xhat;   // [N,H], [N,H], [N,H], [N,4H], [max(H, 4H)]
+        final float[] geluScratch = new float[4096];
 
         Workspace(int batch, int steps) {
             this.batch = batch;
@@ -137,7 +142,7 @@ public final class FastEngine implements Engine {
             mlpAct = new float[layers][];
             rnn = new FastRecurrentLayer[layers];
             for (int l = 0; l < layers; l++) {
-                rnn[l] = new FastRecurrentLayer(cell, gemm, solver, batch, steps);
+                rnn[l] = new FastRecurrentLayer(cell, gemm, columnSums, solver, batch, steps);
                 if (tf) {
                     rnnIn[l] = new float[n * h];
                     ln1Stats[l] = new float[2 * n];
@@ -173,7 +178,7 @@ public final class FastEngine implements Engine {
     public double lossAndGradient(Parameters params, Batch batch, Method method, Parameters grads) {
         Workspace w = workspace(batch.batch(), batch.steps());
         load(w, batch);
-        for (Tensor t : grads) java.util.Arrays.fill(t.data(), 0f);
+        zero(grads);
         long t0 = System.nanoTime();
         forward(w, params, null);
         long t1 = System.nanoTime();
@@ -186,7 +191,8 @@ public final class FastEngine implements Engine {
         phaseNanos[Phase.HEAD.ordinal()] += t2 - t1;
         backward(w, params, grads, method);
         phaseNanos[Phase.OTHER_BACKWARD.ordinal()] += System.nanoTime() - t2 - recurrentNanos;
-        phaseNanos[Phase.RECURRENT_BACKWARD.ordinal()] += recurrentNanos;
+        phaseNanos[Phase.RECURRENT_DELTA.ordinal()] += deltaNanos;
+        phaseNanos[Phase.RECURRENT_GEMMS.ordinal()] += recurrentNanos - deltaNanos;
         return sum / count;
     }
 
@@ -198,6 +204,18 @@ public final class FastEngine implements Engine {
         int count = w.head.count(w.targets);
         double sum = w.head.run(w.z, w.targets, params.data("head.weight"), params.data("head.bias"), null, null, null, count);
         return new LossSum(sum, count);
+    }
+
+    private Parameters zeroedLast;
+    private float[][] zeroedArrays;
+
+    /** Overwrites every gradient with 0 (the arrays are listed once per Parameters object: no iterator per step). */
+    private void zero(Parameters grads) {
+        if (grads != zeroedLast) {
+            zeroedArrays = grads.list().stream().map(Tensor::data).toArray(float[][]::new);
+            zeroedLast = grads;
+        }
+        for (float[] a : zeroedArrays) java.util.Arrays.fill(a, 0f);
     }
 
     /** [B, T] batch-major ids → time-major, checked against the vocabulary. */
@@ -245,7 +263,7 @@ public final class FastEngine implements Engine {
                 LayerNormKernel.forward(n, h, out, p.data(nm.norm2W), p.data(nm.norm2B), w.mlpIn[l], w.ln2Stats[l]);
                 gemm.nt(n, 4 * h, h, w.mlpIn[l], 0, p.data(nm.fc1W), 0, w.mlpHidden[l], 0, false);
                 VectorMath.addRowVector(w.mlpHidden[l], 0, n, 4 * h, p.data(nm.fc1B));
-                VectorMath.gelu(w.mlpHidden[l], w.mlpAct[l], 0, n * 4 * h);
+                VectorMath.gelu(w.mlpHidden[l], w.mlpAct[l], 0, n * 4 * h, w.geluScratch);
                 System.arraycopy(out, 0, next, 0, n * h);
                 gemm.nt(n, h, 4 * h, w.mlpAct[l], 0, p.data(nm.fc2W), 0, next, 0, true);
                 VectorMath.addRowVector(next, 0, n, h, p.data(nm.fc2B));
@@ -259,6 +277,7 @@ public final class FastEngine implements Engine {
         int n = w.n;
         float[] dx = w.dx;
         recurrentNanos = 0;
+        deltaNanos = 0;
         if (tf) LayerNormKernel.backward(n, h, w.blockIn[layers], w.normStats, p.data("norm.weight"), w.dTmp, dx,
                 g.data("norm.weight"), g.data("norm.bias"), w.xhat);
         for (int l = layers - 1; l >= 0; l--) {
@@ -267,11 +286,11 @@ public final class FastEngine implements Engine {
                 float[] dAct = w.dAct;
                 gemm.nn(n, 4 * h, h, dx, 0, p.data(nm.fc2W), 0, dAct, 0, false);               // dAct = dx·W2
                 gemm.tn(h, 4 * h, n, dx, 0, w.mlpAct[l], 0, g.data(nm.fc2W), 0, true);           // dW2 += dxᵀ·act
-                VectorMath.addColumnSums(dx, 0, n, h, g.data(nm.fc2B), 0, h);
-                VectorMath.geluBackward(w.mlpHidden[l], dAct, dAct, 0, n * 4 * h);
+                columnSums.add(dx, n, h, h, g.data(nm.fc2B));
+                VectorMath.geluBackward(w.mlpHidden[l], dAct, dAct, 0, n * 4 * h, w.geluScratch);
                 gemm.nn(n, h, 4 * h, dAct, 0, p.data(nm.fc1W), 0, w.dTmp, 0, false);            // dMlpIn = dAct·W1
                 gemm.tn(4 * h, h, n, dAct, 0, w.mlpIn[l], 0, g.data(nm.fc1W), 0, true);         // dW1 += dActᵀ·mlpIn
-                VectorMath.addColumnSums(dAct, 0, n, 4 * h, g.data(nm.fc1B), 0, 4 * h);
+                columnSums.add(dAct, n, 4 * h, 4 * h, g.data(nm.fc1B));
                 LayerNormKernel.backward(n, h, w.afterRnn[l], w.ln2Stats[l], p.data(nm.norm2W), w.dTmp, w.dTmp,
                         g.data(nm.norm2W), g.data(nm.norm2B), w.xhat);
                 VectorMath.addInPlace(dx, 0, w.dTmp, 0, n * h);
@@ -281,7 +300,7 @@ public final class FastEngine implements Engine {
             if (proj) {
                 gemm.nn(n, d, h, dx, 0, p.data(nm.projW), 0, e, 0, false);                      // e = dx·Wp
                 gemm.tn(h, d, n, dx, 0, rnn.states, 0, g.data(nm.projW), 0, true);               // dWp += dxᵀ·s
-                VectorMath.addColumnSums(dx, 0, n, h, g.data(nm.projB), 0, h);
+                columnSums.add(dx, n, h, h, g.data(nm.projB));
             } else {
                 System.arraycopy(dx, 0, e, 0, n * h);
             }
@@ -289,6 +308,7 @@ public final class FastEngine implements Engine {
             rnn.backward(method, p.data(nm.lambda), p.data(nm.wIh), p.data(nm.wHh),
                     g.data(nm.wIh), g.data(nm.wHh), g.data(nm.bIh), g.data(nm.bHh), w.dRnnIn);
             recurrentNanos += System.nanoTime() - r0;
+            deltaNanos += rnn.deltaNanos;
             if (tf) {
                 LayerNormKernel.backward(n, h, w.blockIn[l], w.ln1Stats[l], p.data(nm.norm1W), w.dRnnIn, w.dRnnIn,
                         g.data(nm.norm1W), g.data(nm.norm1B), w.xhat);

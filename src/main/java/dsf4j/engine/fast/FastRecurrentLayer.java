@@ -37,9 +37,21 @@ final class FastRecurrentLayer {
     private final float[] zeros; // s_{−1} = 0, [B, D]
     private float[] input;       // the last forward's x, [N, H] (not copied)
 
-    FastRecurrentLayer(CellKernel cell, Gemm gemm, DsfSolver solverKind, int batch, int steps) {
+    private final Parallel parallel;
+    private final ColumnSums columnSums;
+    private final Parallel.Body forwardRows = this::forwardRows, localBackwardStep = this::localBackwardStep;
+    private static final int ROWS_PER_TASK = 16;
+    private int curT;                 // the step forwardRows works on
+    private float[] curPrev;          // its s_{t−1} array (zeros, s0 or states)
+    private int curPrevOff;
+    /** Nanoseconds of the last backward spent before the weight GEMMs (solver or BPTT loop, gate gradients). */
+    long deltaNanos;
+
+    FastRecurrentLayer(CellKernel cell, Gemm gemm, ColumnSums columnSums, DsfSolver solverKind, int batch, int steps) {
         this.cell = cell;
         this.gemm = gemm;
+        this.parallel = gemm.parallel();
+        this.columnSums = columnSums;
         this.batch = batch;
         this.steps = steps;
         this.n = batch * steps;
@@ -82,8 +94,26 @@ final class FastRecurrentLayer {
                 gemm.multiply(false, false, true, batch, g, h, prev, prevOff, d, wHh, 0, h, gh, 0, g);
                 VectorMath.addRowVector(gh, 0, batch, g, bHh);
             }
-            cell.forward(batch, gi, t * batch * g, gh, 0, prev, prevOff, states, t * batch * d, cache, t * batch * cell.cacheWidth);
+            curT = t;
+            curPrev = prev;
+            curPrevOff = prevOff;
+            parallel.forEach((batch + ROWS_PER_TASK - 1) / ROWS_PER_TASK, forwardRows);
         }
+        curPrev = null;
+    }
+
+    /** The gate kernel on rows [16·task, 16·task + 16) of step curT. */
+    private void forwardRows(int task, int worker) {
+        int b0 = task * ROWS_PER_TASK, rows = Math.min(ROWS_PER_TASK, batch - b0), r = curT * batch + b0;
+        cell.forward(rows, gi, r * g, gh, b0 * g, curPrev, curPrevOff + b0 * d, states, r * d, cache, r * cell.cacheWidth);
+    }
+
+    /** DSF / FT-BPTT: the local gate gradients of step {@code t} (every step is independent). */
+    private void localBackwardStep(int t, int worker) {
+        int r = t * batch;
+        float[] prev = t == 0 ? zeros : states;
+        int prevOff = t == 0 ? 0 : (t - 1) * batch * d;
+        cell.backward(batch, delta, r * d, states, r * d, prev, prevOff, cache, r * cell.cacheWidth, dGi, dGh, r * g, null, 0);
     }
 
     /**
@@ -95,12 +125,12 @@ final class FastRecurrentLayer {
      */
     void backward(Method method, float[] lambda, float[] wIh, float[] wHh,
                   float[] dWIh, float[] dWHh, float[] dBIh, float[] dBHh, float[] dx) {
+        long t0 = System.nanoTime();
         int bd = batch * d, bg = batch * g, cw = cell.cacheWidth;
         switch (method) {
             case FTBPTT, DSF -> {
                 if (method == Method.DSF) solver.solve(delta, lambda);
-                cell.backward(batch, delta, 0, states, 0, zeros, 0, cache, 0, dGi, dGh, 0, null, 0);
-                cell.backward(n - batch, delta, bd, states, bd, states, 0, cache, batch * cw, dGi, dGh, bg, null, 0);
+                parallel.forEach(steps, localBackwardStep);
             }
             case BPTT -> {
                 for (int t = steps - 1; t >= 0; t--) {
@@ -115,10 +145,11 @@ final class FastRecurrentLayer {
                 }
             }
         }
+        deltaNanos = System.nanoTime() - t0;
         gemm.tn(g, h, n, dGi, 0, input, 0, dWIh, 0, true);
         if (steps > 1) gemm.multiply(true, true, false, g, h, n - batch, dGh, bg, g, states, 0, d, dWHh, 0, h);
-        VectorMath.addColumnSums(dGi, 0, n, g, dBIh, 0, g);
-        VectorMath.addColumnSums(dGh, 0, n, g, dBHh, 0, g);
+        columnSums.add(dGi, n, g, g, dBIh);
+        columnSums.add(dGh, n, g, g, dBHh);
         gemm.nn(n, h, g, dGi, 0, wIh, 0, dx, 0, false);
     }
 }

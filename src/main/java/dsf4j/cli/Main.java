@@ -1,5 +1,6 @@
 package dsf4j.cli;
 
+import dsf4j.train.Presets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,8 +11,8 @@ import java.io.PrintWriter;
 /** The {@code dsf4j} command line: thin commands that parse flags, then call the library. */
 @Command(name = "dsf4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Train recurrent language models with BPTT, FT-BPTT and Diagonal State Feedbacks (DSF).",
-        subcommands = {TrainCommand.class, EvalCommand.class, GenerateCommand.class, PlotCommand.class, SummaryCommand.class, GradsCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, GenerateCommand.class, PlotCommand.class, SummaryCommand.class,
+                GradsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = Errors.DEBUG_FLAG, scope = ScopeType.INHERIT,
@@ -30,7 +31,7 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler(new Errors());
         cli.setParameterExceptionHandler(new Errors());
         try {
-            return cli.execute(args.length == 0 ? new String[] {"--help"} : args);
+            return cli.execute(args.length == 0 ? new String[] {"train", "--preset", Presets.QUICKSTART} : args);
         } catch (RuntimeException | Error e) {   // what picocli lets through (an Error such as OutOfMemoryError)
             return Errors.report(e, stderr(), Errors.debugEnv() || hasDebugFlag(args));
         }

@@ -14,6 +14,7 @@ import java.util.Set;
  * The paper's configurations, with the authors' hyperparameters (see PAPER.md), each overridable
  * by the flags of {@code train}. Every preset trains with DSF, λ = linspace:0:1, seed 1.
  * <ul>
+ * <li>{@code quickstart}: {@code ptb-gru-1l256} for two epochs at a constant rate, {@code ./run.sh}'s default job.</li>
  * <li>PTB ({@code ptb-gru-{1,3}l{256,1024}}): residual blocks, T = 64, batch 128, 30 epochs, Adam
  *     lr 1e-3 with L2 1e-4, StepLR ×0.1 at epochs 10 and 20.</li>
  * <li>WikiText-103 ({@code wt103-…}) and the same shapes on WikiText-2 ({@code wt2-…}):
@@ -25,6 +26,12 @@ public final class Presets {
 
     public static final String DEFAULT = "ptb-gru-1l256";
 
+    /**
+     * What {@code ./run.sh} with no arguments trains: PTB, GRU 1L256, DSF, two epochs at a constant
+     * learning rate (a few minutes on two cores), validating ten times.
+     */
+    public static final String QUICKSTART = "quickstart";
+
     private static final Map<String, TrainConfig> ALL = new LinkedHashMap<>();
 
     static {
@@ -33,6 +40,9 @@ public final class Presets {
                 add("ptb-gru-" + layers + "l" + hidden, ptb(layers, hidden));
             }
         }
+        TrainConfig p = ptb(1, 256);
+        add(QUICKSTART, new TrainConfig(p.data(), p.cell(), p.block(), p.layers(), p.hidden(), p.lambdaInit(), p.method(), p.dsfSolver(),
+                p.seq(), p.batch(), 2, 0, p.lr(), p.optimizer(), p.weightDecay(), "const", p.clip(), p.seed(), p.threads(), 66, p.engine()));
         for (String corpus : new String[] {"wt103", "wt2"}) {
             String data = corpus.equals("wt103") ? "wikitext-103" : "wikitext-2";
             for (int layers : new int[] {1, 3, 6, 12}) add(corpus + "-gru-" + layers + "l512", wiki(data, CellType.GRU, layers, 512, 1e-3, 0));
@@ -50,12 +60,12 @@ public final class Presets {
 
     private static TrainConfig ptb(int layers, int hidden) {
         return new TrainConfig("ptb", CellType.GRU, BlockType.RESIDUAL, layers, hidden, LambdaInit.DEFAULT, Method.DSF, DsfSolver.SCAN,
-                64, 128, 30, 0, 1e-3, OptimizerKind.ADAM, 1e-4, "step:10,20:0.1", 0, 1, defaultThreads(), 0, "reference");
+                64, 128, 30, 0, 1e-3, OptimizerKind.ADAM, 1e-4, "step:10,20:0.1", 0, 1, defaultThreads(), 0, "fast");
     }
 
     private static TrainConfig wiki(String data, CellType cell, int layers, int hidden, double lr, double clip) {
         return new TrainConfig(data, cell, BlockType.TRANSFORMER, layers, hidden, LambdaInit.DEFAULT, Method.DSF, DsfSolver.SCAN,
-                255, 128, 5, 0, lr, OptimizerKind.ADAM, 0, "cosine:0.1:0.1", clip, 1, defaultThreads(), 0, "reference");
+                255, 128, 5, 0, lr, OptimizerKind.ADAM, 0, "cosine:0.1:0.1", clip, 1, defaultThreads(), 0, "fast");
     }
 
     private static int defaultThreads() {

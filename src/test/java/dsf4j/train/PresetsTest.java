@@ -15,10 +15,21 @@ class PresetsTest {
 
     @Test
     void everyPaperConfigurationIsThere() {
-        assertEquals(4 + 2 * 9, Presets.names().size());
+        assertEquals(1 + 4 + 2 * 9, Presets.names().size());   // quickstart, PTB, WikiText-103 and -2
         for (String n : new String[] {"ptb-gru-1l256", "ptb-gru-3l1024", "wt103-gru-12l512", "wt103-gru-3l128", "wt103-lstm-3l512", "wt2-rnn-3l512", "wt2-gru-6l512"}) {
             assertTrue(Presets.names().contains(n), n);
         }
+    }
+
+    @Test
+    void quickstartIsAShortPtbDsfRun() {
+        TrainConfig q = Presets.get(Presets.QUICKSTART), p = Presets.get("ptb-gru-1l256");
+        assertEquals(p.data(), q.data());
+        assertEquals(Method.DSF, q.method());
+        assertEquals(p.hidden(), q.hidden());
+        assertEquals(2, q.epochs());
+        assertEquals("const", q.schedule());
+        assertEquals("fast", q.engine());
     }
 
     @Test

@@ -1,0 +1,81 @@
+package dsf4j.engine.fast;
+
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.Random;
+
+/**
+ * {@link Gemm} on the shapes of a training step; the "gflop" counter (reported per second) is the
+ * GFLOP/s. M,K,N: C[M×N] = op(A)[M×K]·op(B)[K×N]. NN: dX = dY·W; NT: Y = X·Wᵀ; TN: dW = dYᵀ·X.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class GemmBench {
+
+    @Param({"128,256,768", "8192,256,768", "8192,256,10000", "256,8192,768", "1024,1024,1024"})
+    public String mkn;
+
+    @Param({"NN", "NT", "TN"})
+    public String form;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private int m, k, n;
+    private float[] a, b, c;
+    private Parallel parallel;
+    private Gemm gemm;
+
+    /** GFLOP done, reported by JMH as a rate: GFLOP/s. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Flops {
+        public double gflop;
+    }
+
+    @Setup(Level.Trial)
+    public void setup() {
+        String[] s = mkn.split(",");
+        m = Integer.parseInt(s[0]);
+        k = Integer.parseInt(s[1]);
+        n = Integer.parseInt(s[2]);
+        Random r = new Random(1);
+        a = new float[m * k];
+        b = new float[k * n];
+        c = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() - 0.5f;
+        for (int i = 0; i < b.length; i++) b[i] = r.nextFloat() - 0.5f;
+        parallel = new Parallel(threads);
+        gemm = new Gemm(parallel);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        parallel.close();
+    }
+
+    @Benchmark
+    public void multiply(Flops flops) {
+        switch (form) {
+            case "NN" -> gemm.nn(m, n, k, a, 0, b, 0, c, 0, false);
+            case "NT" -> gemm.nt(m, n, k, a, 0, b, 0, c, 0, false);     // b read as [N, K]
+            default -> gemm.tn(m, n, k, a, 0, b, 0, c, 0, false);       // a read as [K, M]
+        }
+        flops.gflop += 2e-9 * m * n * k;
+    }
+}

@@ -1,0 +1,126 @@
+package dsf4j.bench;
+
+import dsf4j.config.BlockType;
+import dsf4j.config.DsfSolver;
+import dsf4j.config.Method;
+import dsf4j.config.ModelConfig;
+import dsf4j.engine.GradientProbe;
+import dsf4j.engine.fast.FastEngine;
+import dsf4j.engine.fast.Gemm;
+import dsf4j.model.Batch;
+import dsf4j.model.ParamLayout;
+import dsf4j.model.Parameters;
+import dsf4j.model.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * Times whole training steps of the fast engine (forward, loss, backward, and an Adam-shaped
+ * elementwise pass standing in for the optimizer) and the GEMM ceiling on the same machine in the
+ * same run.
+ */
+public final class StepBench {
+
+    private StepBench() {}
+
+    /** Medians over the timed steps; times in milliseconds per step. */
+    public record Result(String preset, String method, int threads, double tokensPerSecond, double stepMs,
+                         double forwardMs, double headMs, double recurrentDeltaMs, double recurrentGemmMs, double otherBackwardMs,
+                         double optimizerMs, double gflopPerStep, double gflops) {}
+
+    /**
+     * @param warmup untimed steps first (JIT, workspace)
+     * @param steps  timed steps
+     */
+    public static Result run(BenchPresets.Preset preset, Method method, DsfSolver solver, int threads, int warmup, int steps) {
+        ModelConfig c = preset.config();
+        Parameters params = ParamLayout.init(c, 1);
+        Parameters grads = params.zerosLike(), m = params.zerosLike(), v = params.zerosLike();
+        Batch batch = GradientProbe.randomBatch(c, preset.batch(), preset.steps(), 2);
+        double[] step = new double[steps], fwd = new double[steps], head = new double[steps], rec = new double[steps], recG = new double[steps],
+                other = new double[steps], opt = new double[steps];
+        try (FastEngine engine = new FastEngine(c, solver, threads)) {
+            for (int i = 0; i < warmup + steps; i++) {
+                engine.resetPhases();
+                long t0 = System.nanoTime();
+                engine.lossAndGradient(params, batch, method, grads);
+                long t1 = System.nanoTime();
+                adamShapedPass(params, grads, m, v);
+                long t2 = System.nanoTime();
+                if (i < warmup) continue;
+                int k = i - warmup;
+                long[] ph = engine.phaseNanos();
+                step[k] = (t2 - t0) / 1e6;
+                fwd[k] = ph[FastEngine.Phase.FORWARD.ordinal()] / 1e6;
+                head[k] = ph[FastEngine.Phase.HEAD.ordinal()] / 1e6;
+                rec[k] = ph[FastEngine.Phase.RECURRENT_DELTA.ordinal()] / 1e6;
+                recG[k] = ph[FastEngine.Phase.RECURRENT_GEMMS.ordinal()] / 1e6;
+                other[k] = ph[FastEngine.Phase.OTHER_BACKWARD.ordinal()] / 1e6;
+                opt[k] = (t2 - t1) / 1e6;
+            }
+        }
+        double ms = median(step), tokens = (double) preset.batch() * preset.steps();
+        double gflop = flopsPerToken(c, method) * tokens / 1e9;
+        return new Result(preset.name(), method.id(), threads, tokens / (ms / 1e3), ms, median(fwd), median(head),
+                median(rec), median(recG), median(other), median(opt), gflop, gflop / (ms / 1e3));
+    }
+
+    /**
+     * The dense-product FLOPs of one token's training step (2 per multiply-add): forward, then twice
+     * that in the backward (dX and dW), less what a method skips (only BPTT multiplies by W_hh going back).
+     */
+    public static double flopsPerToken(ModelConfig c, Method method) {
+        double h = c.hidden(), g = c.cell().gates * h, d = c.stateSize(), v = c.vocab();
+        boolean tf = c.block() == BlockType.TRANSFORMER, proj = ParamLayout.hasProjection(c);
+        double layerFwd = 2 * h * g + 2 * h * g + (proj ? 2 * d * h : 0) + (tf ? 2 * 2 * h * 4 * h : 0);
+        double layerBwd = 2 * h * g * 2 + 2 * h * g + (method == Method.BPTT ? 2 * g * h : 0)
+                + (proj ? 4 * d * h : 0) + (tf ? 4 * 2 * h * 4 * h : 0);
+        return c.layers() * (layerFwd + layerBwd) + 3 * 2 * h * v;
+    }
+
+    /**
+     * The best GFLOP/s of {@link Gemm} over the step's two main shapes (the input projection
+     * [B·T, H]·[H, G·H] and a head chunk [B·T, H]·[H, V], both NT) on {@code threads} workers.
+     */
+    public static double gemmCeiling(BenchPresets.Preset preset, int threads) {
+        ModelConfig c = preset.config();
+        int n = Math.min(preset.batch() * preset.steps(), 8192), h = c.hidden();
+        int[][] shapes = {{n, h, c.cell().gates * h}, {Math.min(n, 2048), h, c.vocab()}};
+        double best = 0;
+        try (dsf4j.engine.fast.Parallel p = new dsf4j.engine.fast.Parallel(threads)) {
+            Gemm gemm = new Gemm(p);
+            for (int[] s : shapes) {
+                float[] a = new float[s[0] * s[1]], b = new float[s[2] * s[1]], out = new float[s[0] * s[2]];
+                Arrays.fill(a, 0.5f);
+                Arrays.fill(b, 0.25f);
+                double flops = 2.0 * s[0] * s[1] * s[2];
+                int reps = (int) Math.max(5, 2e10 / flops);
+                for (int r = 0; r < reps; r++) {
+                    long t0 = System.nanoTime();
+                    gemm.nt(s[0], s[2], s[1], a, 0, b, 0, out, 0, false);
+                    best = Math.max(best, flops / (System.nanoTime() - t0));
+                }
+            }
+        }
+        return best;
+    }
+
+    /** m, v, θ updated like Adam (β 0.9/0.999, lr 1e-3); a stand-in for the optimizer's memory traffic and arithmetic. */
+    private static void adamShapedPass(Parameters params, Parameters grads, Parameters m, Parameters v) {
+        for (Tensor t : params) {
+            if (!t.trainable()) continue;
+            float[] p = t.data(), g = grads.data(t.name()), mm = m.data(t.name()), vv = v.data(t.name());
+            for (int i = 0; i < p.length; i++) {
+                mm[i] = 0.9f * mm[i] + 0.1f * g[i];
+                vv[i] = 0.999f * vv[i] + 0.001f * g[i] * g[i];
+                p[i] -= 1e-3f * mm[i] / ((float) Math.sqrt(vv[i]) + 1e-8f);
+            }
+        }
+    }
+
+    static double median(double[] a) {
+        double[] s = a.clone();
+        Arrays.sort(s);
+        return s.length == 0 ? 0 : (s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2);
+    }
+}

@@ -1,0 +1,136 @@
+package dsf4j.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dsf4j.bench.BenchPresets;
+import dsf4j.bench.StepBench;
+import dsf4j.config.DsfSolver;
+import dsf4j.config.Method;
+import dsf4j.engine.fast.Parallel;
+import dsf4j.engine.fast.Simd;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code dsf4j bench}: training-step throughput of the fast engine per method, with a breakdown. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time training steps of the fast engine: median tokens/s per method, where the time goes, GFLOP/s against the GEMM ceiling.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--preset", defaultValue = "ptb-gru-3l256", description = "model and batch shape: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})",
+            completionCandidates = PresetNames.class)
+    String preset;
+
+    @Option(names = "--method", defaultValue = "bptt,ftbptt,dsf", description = "methods to time (default: ${DEFAULT-VALUE})")
+    String methods;
+
+    @Option(names = "--dsf-solver", defaultValue = "scan", description = "scan, prefix or fft (default: ${DEFAULT-VALUE})")
+    String solver;
+
+    @Option(names = "--steps", defaultValue = "20", description = "timed steps per method (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "untimed steps first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--threads", defaultValue = "0", description = "workers, 0 = all cores (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--json", description = "print one JSON object instead of a table")
+    boolean json;
+
+    @Option(names = "--vs-pytorch", description = "also run bench/pytorch_baseline.py on the same preset and print dsf4j/PyTorch ratios")
+    boolean vsPytorch;
+
+    static final class PresetNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return BenchPresets.names().iterator();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1");
+        if (warmup < 0) throw new IllegalArgumentException("--warmup must be 0 or more");
+        if (threads < 0) throw new IllegalArgumentException("--threads must be 0 (all cores) or more");
+        int workers = threads == 0 ? Parallel.defaultThreads() : threads;
+        BenchPresets.Preset p = BenchPresets.get(preset);
+        DsfSolver dsfSolver = DsfSolver.parse(solver);
+        double ceiling = StepBench.gemmCeiling(p, workers);
+        List<StepBench.Result> results = new ArrayList<>();
+        for (Method m : Choices.methods(methods)) {
+            results.add(StepBench.run(p, m, dsfSolver, workers, warmup, steps));
+            if (!json) print(results.getLast(), ceiling);
+        }
+        Map<String, Double> torch = vsPytorch ? pytorch(p, workers) : Map.of();
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("preset", p.name());
+            out.put("threads", workers);
+            out.put("vector", Simd.describe());
+            out.put("dsf_solver", dsfSolver.id());
+            out.put("gemm_ceiling_gflops", ceiling);
+            out.put("results", results);
+            if (vsPytorch) out.put("pytorch_tokens_per_s", torch);
+            Gson gson = new GsonBuilder().setPrettyPrinting().create();
+            System.out.println(gson.toJson(out));
+        } else if (vsPytorch) {
+            System.out.println("PyTorch (same machine, same run), tokens/s and dsf4j / PyTorch:");
+            torch.forEach((k, v) -> System.out.printf("  %-22s %9.0f%n", k, v));
+            for (StepBench.Result r : results) {
+                for (Map.Entry<String, Double> e : torch.entrySet()) {
+                    System.out.printf("  dsf4j %-7s / %-22s %5.2f×%n", r.method(), e.getKey(), r.tokensPerSecond() / e.getValue());
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void print(StepBench.Result r, double ceiling) {
+        if (r == null) return;
+        System.out.printf("%s %s  threads %d  %s  vectors %s%n", r.preset(), r.method(), r.threads(),
+                r.method().equals("dsf") ? "solver " + solver : "", Simd.describe());
+        System.out.printf("  %8.0f tokens/s   step %.1f ms (median of %d)%n", r.tokensPerSecond(), r.stepMs(), steps);
+        System.out.printf("  forward (embedding + blocks) %7.1f ms%n", r.forwardMs());
+        System.out.printf("  head forward + backward      %7.1f ms%n", r.headMs());
+        System.out.printf("  recurrent backward: δ + gates %6.1f ms  (%.1f%% of the step; DSF: solver + local gates, BPTT: the step loop)%n",
+                r.recurrentDeltaMs(), 100 * r.recurrentDeltaMs() / r.stepMs());
+        System.out.printf("  recurrent backward: GEMMs    %7.1f ms  (%.1f%%; dW_ih, dW_hh, dx, biases)%n", r.recurrentGemmMs(), 100 * r.recurrentGemmMs() / r.stepMs());
+        System.out.printf("  other backward               %7.1f ms%n", r.otherBackwardMs());
+        System.out.printf("  optimizer (Adam-shaped pass) %7.1f ms%n", r.optimizerMs());
+        System.out.printf("  %.1f GFLOP per step, %.1f GFLOP/s = %.0f%% of the GEMM ceiling %.1f GFLOP/s%n",
+                r.gflopPerStep(), r.gflops(), 100 * r.gflops() / ceiling, ceiling);
+    }
+
+    /** Runs bench/run-pytorch.sh and returns tokens/s by "impl method". */
+    private Map<String, Double> pytorch(BenchPresets.Preset p, int workers) throws Exception {
+        Path script = Path.of("bench", "run-pytorch.sh");
+        if (!Files.isRegularFile(script)) throw new IllegalArgumentException("--vs-pytorch needs bench/run-pytorch.sh: run from the repository root");
+        Process proc = new ProcessBuilder("bash", script.toString(), "--preset", p.name(), "--threads", Integer.toString(workers),
+                "--steps", Integer.toString(steps)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Map<String, Double> out = new LinkedHashMap<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                if (!line.startsWith("{")) continue;
+                JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+                out.put(o.get("impl").getAsString() + " " + o.get("method").getAsString(), o.get("tokens_per_s").getAsDouble());
+            }
+        }
+        int rc = proc.waitFor();
+        if (rc != 0) throw new IllegalArgumentException("the PyTorch baseline failed (exit " + rc + "): see its message above; install python3-torch and libopenblas0-openmp");
+        return out;
+    }
+}

@@ -1,0 +1,357 @@
+package dsf4j.engine.fast;
+
+import dsf4j.config.BlockType;
+import dsf4j.config.DsfSolver;
+import dsf4j.config.Method;
+import dsf4j.config.ModelConfig;
+import dsf4j.engine.Engine;
+import dsf4j.model.Batch;
+import dsf4j.model.ParamLayout;
+import dsf4j.model.Parameters;
+import dsf4j.model.Tensor;
+
+/**
+ * The float32 Vector API engine: the model of {@link ParamLayout} (embedding → L residual or
+ * transformer blocks → [final LN] → head), time-major activations (row t·B + b), every dense product
+ * on {@link Gemm}, every buffer in a {@link Workspace} sized once per (B, T): after the first call with
+ * a given shape, a training step allocates nothing.
+ *
+ * <pre>
+ * x = embedding[input]                                   [N, H]
+ * residual:     x = x + rnn(x)            (LSTM: x + proj(rnn(x)), proj: 2H → H)
+ * transformer:  x = x + proj(rnn(LN1(x)));  x = x + fc2(GELU(fc1(LN2(x))))
+ * z = transformer ? LN(x) : x;   L = mean CE(z·headᵀ + b) over non-pad targets
+ * </pre>
+ * Not thread-safe: one call at a time.
+ */
+public final class FastEngine implements Engine {
+
+    private final ModelConfig config;
+    private final DsfSolver solver;
+    private final Parallel parallel;
+    private final Gemm gemm;
+    private final ColumnSums columnSums;
+    private final CellKernel cell;
+    private final boolean tf, proj;
+    private final int h, d, layers;
+    private final Names[] names;
+    private Workspace ws;
+    private long recurrentNanos, deltaNanos;
+    private final long[] phaseNanos = new long[Phase.values().length];
+
+    /** Where the time of {@link #lossAndGradient} goes (for the bench command's breakdown). */
+    public enum Phase {
+        /** embedding and every block forward (final LN included) */
+        FORWARD,
+        /** head GEMMs and softmax cross-entropy, forward and backward */
+        HEAD,
+        /** the recurrent layers' backward before the weight GEMMs: DSF solver + gate gradients, or the BPTT loop */
+        RECURRENT_DELTA,
+        /** the recurrent layers' dW_ih, dW_hh, dx GEMMs and bias sums (the same work for every method) */
+        RECURRENT_GEMMS,
+        /** the rest of the backward: LayerNorms, MLP, projections, embedding scatter */
+        OTHER_BACKWARD
+    }
+
+    /** Nanoseconds spent in each phase since the last {@link #resetPhases}, indexed by ordinal. */
+    public long[] phaseNanos() {
+        return phaseNanos.clone();
+    }
+
+    public void resetPhases() {
+        java.util.Arrays.fill(phaseNanos, 0);
+    }
+
+    /** The tensor names of one block, built once (no string building per step). */
+    private record Names(String norm1W, String norm1B, String wIh, String wHh, String bIh, String bHh, String lambda,
+                         String projW, String projB, String norm2W, String norm2B, String fc1W, String fc1B,
+                         String fc2W, String fc2B) {
+        static Names of(int l) {
+            String p = "layers." + l + ".";
+            return new Names(p + "norm1.weight", p + "norm1.bias", p + "rnn.weight_ih", p + "rnn.weight_hh",
+                    p + "rnn.bias_ih", p + "rnn.bias_hh", p + "rnn.lambda", p + "proj.weight", p + "proj.bias",
+                    p + "norm2.weight", p + "norm2.bias", p + "mlp.fc1.weight", p + "mlp.fc1.bias",
+                    p + "mlp.fc2.weight", p + "mlp.fc2.bias");
+        }
+    }
+
+    /**
+     * @param threads workers for the GEMMs and the head (≥ 1); results do not depend on it
+     */
+    public FastEngine(ModelConfig config, DsfSolver solver, int threads) {
+        this.config = config;
+        this.solver = solver;
+        this.parallel = new Parallel(threads);
+        this.gemm = new Gemm(parallel);
+        this.columnSums = new ColumnSums(parallel);
+        this.cell = new CellKernel(config.cell(), config.hidden());
+        this.tf = config.block() == BlockType.TRANSFORMER;
+        this.proj = ParamLayout.hasProjection(config);
+        this.h = config.hidden();
+        this.d = config.stateSize();
+        this.layers = config.layers();
+        this.names = new Names[layers];
+        for (int l = 0; l < layers; l++) names[l] = Names.of(l);
+    }
+
+    @Override
+    public String name() {
+        return "fast";
+    }
+
+    public int threads() {
+        return parallel.threads();
+    }
+
+    /** The GEMM this engine runs on (for benchmarks that measure its ceiling in the same run). */
+    public Gemm gemm() {
+        return gemm;
+    }
+
+    @Override
+    public void close() {
+        parallel.close();
+    }
+
+    /** Every buffer for one (B, T). */
+    private final class Workspace {
+        final int batch, steps, n;
+        final int[] inputs, targets;           // [N] time-major ids
+        final float[][] blockIn;               // x entering block l (l = L: the top), [N, H] each
+        final float[][] rnnIn, ln1Stats;       // transformer: LN1(x) [N, H], its (μ, r) [N, 2]
+        final float[][] afterRnn, mlpIn, ln2Stats, mlpHidden, mlpAct;   // transformer: [N,H], [N,H], [N,2], [N,4H], [N,4H]
+        final float[] z, normStats;            // the head's input [N, H] (= top unless transformer), final LN stats
+        final FastRecurrentLayer[] rnn;
+        final CrossEntropyHead head;
+        final float[] dx, dTmp, dRnnIn, dAct, xhat;   // [N,H], [N,H], [N,H], [N,4H], [max(H, 4H)]
+        final float[] geluScratch = new float[4096];
+
+        Workspace(int batch, int steps) {
+            this.batch = batch;
+            this.steps = steps;
+            this.n = batch * steps;
+            inputs = new int[n];
+            targets = new int[n];
+            blockIn = new float[layers + 1][n * h];
+            rnnIn = new float[layers][];
+            ln1Stats = new float[layers][];
+            afterRnn = new float[layers][];
+            mlpIn = new float[layers][];
+            ln2Stats = new float[layers][];
+            mlpHidden = new float[layers][];
+            mlpAct = new float[layers][];
+            rnn = new FastRecurrentLayer[layers];
+            for (int l = 0; l < layers; l++) {
+                rnn[l] = new FastRecurrentLayer(cell, gemm, columnSums, solver, batch, steps);
+                if (tf) {
+                    rnnIn[l] = new float[n * h];
+                    ln1Stats[l] = new float[2 * n];
+                    afterRnn[l] = new float[n * h];
+                    mlpIn[l] = new float[n * h];
+                    ln2Stats[l] = new float[2 * n];
+                    mlpHidden[l] = new float[n * 4 * h];
+                    mlpAct[l] = new float[n * 4 * h];
+                }
+            }
+            z = tf ? new float[n * h] : blockIn[layers];
+            normStats = tf ? new float[2 * n] : null;
+            head = new CrossEntropyHead(gemm, n, h, config.vocab(), config.padId());
+            dx = new float[n * h];
+            dTmp = new float[n * h];
+            dRnnIn = new float[n * h];
+            dAct = tf ? new float[n * 4 * h] : null;
+            xhat = new float[4 * h];
+        }
+    }
+
+    private Workspace workspace(int batch, int steps) {
+        if (ws == null || ws.batch != batch || ws.steps != steps) {
+            ws = null;                          // let the old one go before the new one is built
+            ws = new Workspace(batch, steps);
+        }
+        return ws;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    @Override
+    public double lossAndGradient(Parameters params, Batch batch, Method method, Parameters grads) {
+        Workspace w = workspace(batch.batch(), batch.steps());
+        load(w, batch);
+        zero(grads);
+        long t0 = System.nanoTime();
+        forward(w, params, null);
+        long t1 = System.nanoTime();
+        phaseNanos[Phase.FORWARD.ordinal()] += t1 - t0;
+        int count = w.head.count(w.targets);
+        if (count == 0) return 0;
+        double sum = w.head.run(w.z, w.targets, params.data("head.weight"), params.data("head.bias"),
+                tf ? w.dTmp : w.dx, grads.data("head.weight"), grads.data("head.bias"), count);
+        long t2 = System.nanoTime();
+        phaseNanos[Phase.HEAD.ordinal()] += t2 - t1;
+        backward(w, params, grads, method);
+        phaseNanos[Phase.OTHER_BACKWARD.ordinal()] += System.nanoTime() - t2 - recurrentNanos;
+        phaseNanos[Phase.RECURRENT_DELTA.ordinal()] += deltaNanos;
+        phaseNanos[Phase.RECURRENT_GEMMS.ordinal()] += recurrentNanos - deltaNanos;
+        return sum / count;
+    }
+
+    @Override
+    public LossSum evaluate(Parameters params, Batch batch) {
+        Workspace w = workspace(batch.batch(), batch.steps());
+        load(w, batch);
+        forward(w, params, null);
+        int count = w.head.count(w.targets);
+        double sum = w.head.run(w.z, w.targets, params.data("head.weight"), params.data("head.bias"), null, null, null, count);
+        return new LossSum(sum, count);
+    }
+
+    private Parameters zeroedLast;
+    private float[][] zeroedArrays;
+
+    /** Overwrites every gradient with 0 (the arrays are listed once per Parameters object: no iterator per step). */
+    private void zero(Parameters grads) {
+        if (grads != zeroedLast) {
+            zeroedArrays = grads.list().stream().map(Tensor::data).toArray(float[][]::new);
+            zeroedLast = grads;
+        }
+        for (float[] a : zeroedArrays) java.util.Arrays.fill(a, 0f);
+    }
+
+    /** [B, T] batch-major ids → time-major, checked against the vocabulary. */
+    private void load(Workspace w, Batch batch) {
+        int b = batch.batch(), steps = batch.steps(), v = config.vocab();
+        for (int i = 0; i < b; i++) {
+            for (int t = 0; t < steps; t++) {
+                int id = batch.input()[i * steps + t];
+                if (id < 0 || id >= v) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + v + ")");
+                w.inputs[t * b + i] = id;
+                w.targets[t * b + i] = batch.target()[i * steps + t];
+            }
+        }
+    }
+
+    /**
+     * The forward pass of every block into the workspace.
+     *
+     * @param s0 per layer initial state [B, D], or null for zeros
+     */
+    private void forward(Workspace w, Parameters p, float[][] s0) {
+        int n = w.n;
+        float[] emb = p.data("embedding.weight");
+        float[] x0 = w.blockIn[0];
+        for (int r = 0; r < n; r++) System.arraycopy(emb, w.inputs[r] * h, x0, r * h, h);
+        for (int l = 0; l < layers; l++) {
+            Names nm = names[l];
+            float[] xIn = w.blockIn[l], out = tf ? w.afterRnn[l] : w.blockIn[l + 1];
+            float[] rin = xIn;
+            if (tf) {
+                LayerNormKernel.forward(n, h, xIn, p.data(nm.norm1W), p.data(nm.norm1B), w.rnnIn[l], w.ln1Stats[l]);
+                rin = w.rnnIn[l];
+            }
+            FastRecurrentLayer rnn = w.rnn[l];
+            rnn.forward(rin, s0 == null ? null : s0[l], p.data(nm.wIh), p.data(nm.wHh), p.data(nm.bIh), p.data(nm.bHh));
+            System.arraycopy(xIn, 0, out, 0, n * h);
+            if (proj) {                                      // out = x + s·Wpᵀ + bp
+                gemm.nt(n, h, d, rnn.states, 0, p.data(nm.projW), 0, out, 0, true);
+                VectorMath.addRowVector(out, 0, n, h, p.data(nm.projB));
+            } else {
+                VectorMath.addInPlace(out, 0, rnn.states, 0, n * h);
+            }
+            if (tf) {                                        // x = x + fc2(GELU(fc1(LN2(x))))
+                float[] next = w.blockIn[l + 1];
+                LayerNormKernel.forward(n, h, out, p.data(nm.norm2W), p.data(nm.norm2B), w.mlpIn[l], w.ln2Stats[l]);
+                gemm.nt(n, 4 * h, h, w.mlpIn[l], 0, p.data(nm.fc1W), 0, w.mlpHidden[l], 0, false);
+                VectorMath.addRowVector(w.mlpHidden[l], 0, n, 4 * h, p.data(nm.fc1B));
+                VectorMath.gelu(w.mlpHidden[l], w.mlpAct[l], 0, n * 4 * h, w.geluScratch);
+                System.arraycopy(out, 0, next, 0, n * h);
+                gemm.nt(n, h, 4 * h, w.mlpAct[l], 0, p.data(nm.fc2W), 0, next, 0, true);
+                VectorMath.addRowVector(next, 0, n, h, p.data(nm.fc2B));
+            }
+        }
+        if (tf) LayerNormKernel.forward(n, h, w.blockIn[layers], p.data("norm.weight"), p.data("norm.bias"), w.z, w.normStats);
+    }
+
+    /** Backward from the head's dz (in w.dx, or w.dTmp for the transformer) to every gradient. */
+    private void backward(Workspace w, Parameters p, Parameters g, Method method) {
+        int n = w.n;
+        float[] dx = w.dx;
+        recurrentNanos = 0;
+        deltaNanos = 0;
+        if (tf) LayerNormKernel.backward(n, h, w.blockIn[layers], w.normStats, p.data("norm.weight"), w.dTmp, dx,
+                g.data("norm.weight"), g.data("norm.bias"), w.xhat);
+        for (int l = layers - 1; l >= 0; l--) {
+            Names nm = names[l];
+            if (tf) {
+                float[] dAct = w.dAct;
+                gemm.nn(n, 4 * h, h, dx, 0, p.data(nm.fc2W), 0, dAct, 0, false);               // dAct = dx·W2
+                gemm.tn(h, 4 * h, n, dx, 0, w.mlpAct[l], 0, g.data(nm.fc2W), 0, true);           // dW2 += dxᵀ·act
+                columnSums.add(dx, n, h, h, g.data(nm.fc2B));
+                VectorMath.geluBackward(w.mlpHidden[l], dAct, dAct, 0, n * 4 * h, w.geluScratch);
+                gemm.nn(n, h, 4 * h, dAct, 0, p.data(nm.fc1W), 0, w.dTmp, 0, false);            // dMlpIn = dAct·W1
+                gemm.tn(4 * h, h, n, dAct, 0, w.mlpIn[l], 0, g.data(nm.fc1W), 0, true);         // dW1 += dActᵀ·mlpIn
+                columnSums.add(dAct, n, 4 * h, 4 * h, g.data(nm.fc1B));
+                LayerNormKernel.backward(n, h, w.afterRnn[l], w.ln2Stats[l], p.data(nm.norm2W), w.dTmp, w.dTmp,
+                        g.data(nm.norm2W), g.data(nm.norm2B), w.xhat);
+                VectorMath.addInPlace(dx, 0, w.dTmp, 0, n * h);
+            }
+            FastRecurrentLayer rnn = w.rnn[l];
+            float[] e = rnn.errors();                           // e_t = ∂L/∂s_t from the residual branch
+            if (proj) {
+                gemm.nn(n, d, h, dx, 0, p.data(nm.projW), 0, e, 0, false);                      // e = dx·Wp
+                gemm.tn(h, d, n, dx, 0, rnn.states, 0, g.data(nm.projW), 0, true);               // dWp += dxᵀ·s
+                columnSums.add(dx, n, h, h, g.data(nm.projB));
+            } else {
+                System.arraycopy(dx, 0, e, 0, n * h);
+            }
+            long r0 = System.nanoTime();
+            rnn.backward(method, p.data(nm.lambda), p.data(nm.wIh), p.data(nm.wHh),
+                    g.data(nm.wIh), g.data(nm.wHh), g.data(nm.bIh), g.data(nm.bHh), w.dRnnIn);
+            recurrentNanos += System.nanoTime() - r0;
+            deltaNanos += rnn.deltaNanos;
+            if (tf) {
+                LayerNormKernel.backward(n, h, w.blockIn[l], w.ln1Stats[l], p.data(nm.norm1W), w.dRnnIn, w.dRnnIn,
+                        g.data(nm.norm1W), g.data(nm.norm1B), w.xhat);
+            }
+            VectorMath.addInPlace(dx, 0, w.dRnnIn, 0, n * h);
+        }
+        float[] dEmb = g.data("embedding.weight");
+        for (int r = 0; r < n; r++) VectorMath.addInPlace(dEmb, w.inputs[r] * h, dx, r * h, h);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    @Override
+    public Stepper stepper(Parameters params, int batch) {
+        return new FastStepper(params, batch);
+    }
+
+    /** One token at a time: a (B, 1) workspace of its own and the carried states. */
+    private final class FastStepper implements Stepper {
+        private final Parameters params;
+        private final Workspace w;
+        private final float[][] states;   // per layer s_{t−1}, [B, D]
+        private final Batch one;
+
+        FastStepper(Parameters params, int batch) {
+            this.params = params;
+            this.w = new Workspace(batch, 1);
+            this.states = new float[layers][batch * d];
+            this.one = new Batch(batch, 1, new int[batch], new int[batch]);
+        }
+
+        @Override
+        public void step(int[] tokens, float[] logits) {
+            System.arraycopy(tokens, 0, one.input(), 0, w.batch);
+            load(w, one);
+            forward(w, params, states);
+            for (int l = 0; l < layers; l++) System.arraycopy(w.rnn[l].states, 0, states[l], 0, w.batch * d);
+            w.head.logits(w.batch, w.z, params.data("head.weight"), params.data("head.bias"), logits);
+        }
+
+        @Override
+        public void reset() {
+            for (float[] s : states) java.util.Arrays.fill(s, 0f);
+        }
+    }
+}

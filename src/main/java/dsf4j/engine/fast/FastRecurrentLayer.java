@@ -1,0 +1,155 @@
+package dsf4j.engine.fast;
+
+import dsf4j.config.DsfSolver;
+import dsf4j.config.Method;
+
+/**
+ * One recurrent layer over a whole sequence, time-major (row t·B + b), with its buffers.
+ *
+ * <p>Forward: one big GEMM gives gi = x·W_ihᵀ + b_ih for all T steps; then per step the recurrent
+ * GEMM gh = h_{t−1}·W_hhᵀ + b_hh and the fused gate kernel (gates kept for the backward).
+ *
+ * <p>Backward from e_t = ∂L/∂s_t (everything but s_{t+1}):
+ * <ul>
+ * <li>DSF: δ = solver(e, λ) for all t at once (eq. 13/14), then the local gate gradients of all N = T·B
+ *     rows in one pass; FT-BPTT: δ = e, no solver;</li>
+ * <li>BPTT: per step from T−1 down, δ_t = e_t + carry, gate gradients of step t, then
+ *     carry = dGh_t·W_hh + the direct part (the one sequential GEMM per step, the price of exactness);</li>
+ * <li>then, for every method, three large GEMMs: dW_ih += dGiᵀ·x, dW_hh += dGh[t≥1]ᵀ·h[t≤T−2],
+ *     dx = dGi·W_ih, and the bias gradients as column sums.</li>
+ * </ul>
+ */
+final class FastRecurrentLayer {
+
+    private final CellKernel cell;
+    private final Gemm gemm;
+    private final int batch, steps, n, h, g, d;
+    private final DiagonalSolvers solver;
+
+    final float[] states;        // s_t, [N, D]
+    private final float[] gi;    // x·W_ihᵀ + b_ih, [N, G·H]
+    private final float[] gh;    // one step's h_{t−1}·W_hhᵀ + b_hh, [B, G·H]
+    private final float[] cache; // the gates, [N, cacheWidth]
+    private final float[] delta; // e, then δ, [N, D]
+    private final float[] dGi;   // ∂L/∂gi, [N, G·H]
+    private final float[] dGh;   // ∂L/∂gh, [N, G·H] (= dGi except for the GRU)
+    private final float[] carry; // BPTT: δ_{t+1}·J_{t+1}, [B, D]
+    private final float[] zeros; // s_{−1} = 0, [B, D]
+    private float[] input;       // the last forward's x, [N, H] (not copied)
+
+    private final Parallel parallel;
+    private final ColumnSums columnSums;
+    private final Parallel.Body forwardRows = this::forwardRows, localBackwardStep = this::localBackwardStep;
+    private static final int ROWS_PER_TASK = 16;
+    private int curT;                 // the step forwardRows works on
+    private float[] curPrev;          // its s_{t−1} array (zeros, s0 or states)
+    private int curPrevOff;
+    /** Nanoseconds of the last backward spent before the weight GEMMs (solver or BPTT loop, gate gradients). */
+    long deltaNanos;
+
+    FastRecurrentLayer(CellKernel cell, Gemm gemm, ColumnSums columnSums, DsfSolver solverKind, int batch, int steps) {
+        this.cell = cell;
+        this.gemm = gemm;
+        this.parallel = gemm.parallel();
+        this.columnSums = columnSums;
+        this.batch = batch;
+        this.steps = steps;
+        this.n = batch * steps;
+        this.h = cell.h;
+        this.g = cell.g;
+        this.d = cell.d;
+        this.solver = new DiagonalSolvers(solverKind, steps, batch, d);
+        states = new float[n * d];
+        gi = new float[n * g];
+        gh = new float[batch * g];
+        cache = new float[n * cell.cacheWidth];
+        delta = new float[n * d];
+        dGi = new float[n * g];
+        dGh = cell.separateHiddenGradient() ? new float[n * g] : dGi;
+        carry = new float[batch * d];
+        zeros = new float[batch * d];
+    }
+
+    /** e_t, [N, D], to be filled by the caller before {@link #backward}. */
+    float[] errors() {
+        return delta;
+    }
+
+    /**
+     * s_t = f(s_{t−1}, x_t) for t = 0 … T−1 into {@link #states}.
+     *
+     * @param x  [N, H], read only
+     * @param s0 [B, D] initial state, or null for 0
+     */
+    void forward(float[] x, float[] s0, float[] wIh, float[] wHh, float[] bIh, float[] bHh) {
+        this.input = x;
+        gemm.nt(n, g, h, x, 0, wIh, 0, gi, 0, false);
+        VectorMath.addRowVector(gi, 0, n, g, bIh);
+        for (int t = 0; t < steps; t++) {
+            float[] prev = t == 0 ? (s0 == null ? zeros : s0) : states;
+            int prevOff = t == 0 ? 0 : (t - 1) * batch * d;
+            if (t == 0 && s0 == null) {
+                for (int b = 0; b < batch; b++) System.arraycopy(bHh, 0, gh, b * g, g);
+            } else {
+                gemm.multiply(false, false, true, batch, g, h, prev, prevOff, d, wHh, 0, h, gh, 0, g);
+                VectorMath.addRowVector(gh, 0, batch, g, bHh);
+            }
+            curT = t;
+            curPrev = prev;
+            curPrevOff = prevOff;
+            parallel.forEach((batch + ROWS_PER_TASK - 1) / ROWS_PER_TASK, forwardRows);
+        }
+        curPrev = null;
+    }
+
+    /** The gate kernel on rows [16·task, 16·task + 16) of step curT. */
+    private void forwardRows(int task, int worker) {
+        int b0 = task * ROWS_PER_TASK, rows = Math.min(ROWS_PER_TASK, batch - b0), r = curT * batch + b0;
+        cell.forward(rows, gi, r * g, gh, b0 * g, curPrev, curPrevOff + b0 * d, states, r * d, cache, r * cell.cacheWidth);
+    }
+
+    /** DSF / FT-BPTT: the local gate gradients of step {@code t} (every step is independent). */
+    private void localBackwardStep(int t, int worker) {
+        int r = t * batch;
+        float[] prev = t == 0 ? zeros : states;
+        int prevOff = t == 0 ? 0 : (t - 1) * batch * d;
+        cell.backward(batch, delta, r * d, states, r * d, prev, prevOff, cache, r * cell.cacheWidth, dGi, dGh, r * g, null, 0);
+    }
+
+    /**
+     * Backward of the last {@link #forward} (which started from s_{−1} = 0). Reads e from
+     * {@link #errors()} (overwritten with δ), accumulates the four parameter gradients, writes dx.
+     *
+     * @param lambda λ, [D] (DSF only)
+     * @param dx     output, [N, H], overwritten
+     */
+    void backward(Method method, float[] lambda, float[] wIh, float[] wHh,
+                  float[] dWIh, float[] dWHh, float[] dBIh, float[] dBHh, float[] dx) {
+        long t0 = System.nanoTime();
+        int bd = batch * d, bg = batch * g, cw = cell.cacheWidth;
+        switch (method) {
+            case FTBPTT, DSF -> {
+                if (method == Method.DSF) solver.solve(delta, lambda);
+                parallel.forEach(steps, localBackwardStep);
+            }
+            case BPTT -> {
+                for (int t = steps - 1; t >= 0; t--) {
+                    if (t < steps - 1) VectorMath.addInPlace(delta, t * bd, carry, 0, bd);   // δ_t = e_t + δ_{t+1}·J_{t+1}
+                    float[] prev = t == 0 ? zeros : states;
+                    int prevOff = t == 0 ? 0 : (t - 1) * bd;
+                    cell.backward(batch, delta, t * bd, states, t * bd, prev, prevOff, cache, t * batch * cw,
+                            dGi, dGh, t * bg, t > 0 ? carry : null, 0);
+                    if (t > 0) {   // carry[:, :H] += dGh_t·W_hh (the direct part is already in carry)
+                        gemm.multiply(true, false, false, batch, h, g, dGh, t * bg, g, wHh, 0, h, carry, 0, d);
+                    }
+                }
+            }
+        }
+        deltaNanos = System.nanoTime() - t0;
+        gemm.tn(g, h, n, dGi, 0, input, 0, dWIh, 0, true);
+        if (steps > 1) gemm.multiply(true, true, false, g, h, n - batch, dGh, bg, g, states, 0, d, dWHh, 0, h);
+        columnSums.add(dGi, n, g, g, dBIh);
+        columnSums.add(dGh, n, g, g, dBHh);
+        gemm.nn(n, h, g, dGi, 0, wIh, 0, dx, 0, false);
+    }
+}

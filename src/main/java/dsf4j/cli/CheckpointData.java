@@ -11,7 +11,7 @@ final class CheckpointData {
     private CheckpointData() {}
 
     static Dataset open(Checkpoint c) {
-        Dataset d = TrainData.open(c.train().data(), c.train().seq());
+        Dataset d = TrainData.open(c.train());
         Tokenizer tok = d.tokenizer();
         if (tok.size() != c.model().vocab() || tok.padId() != c.model().padId()) {
             throw new IllegalArgumentException("the data " + c.train().data() + " now has a vocabulary of " + tok.size() + " (pad " + tok.padId()

@@ -37,7 +37,8 @@ final class EvalCommand implements Callable<Integer> {
         TrainConfig t = c.train();
         Dataset data = CheckpointData.open(c);
         try (Engine e = Engines.create(engine != null ? engine : t.engine(), c.model(), t.dsfSolver(), threads != null ? threads : t.threads())) {
-            Engine.LossSum sum = Trainer.evaluate(e, c.params(), data.batches(s, batch != null ? batch : t.batch()));
+            int b = batch != null ? batch : t.batch();
+            Engine.LossSum sum = Trainer.evaluate(e, c.params(), data.batches(s, b), data.carriesState() ? Trainer.zeroState(c.model(), b) : null);
             if (sum.count() == 0) throw new IllegalArgumentException("the " + s.id() + " split gives no full batch: lower --batch");
             System.out.printf(Locale.ROOT, "%s %s: loss %.4f  ppl %.2f  (%d tokens, step %d)%n", checkpoint, s.id(), sum.mean(), Math.exp(sum.mean()),
                     sum.count(), c.state().step());

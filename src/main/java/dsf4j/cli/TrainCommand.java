@@ -4,6 +4,7 @@ import dsf4j.config.DsfSolver;
 import dsf4j.config.ModelConfig;
 import dsf4j.config.LambdaInit;
 import dsf4j.config.Method;
+import dsf4j.data.DataMode;
 import dsf4j.data.Dataset;
 import dsf4j.engine.Engine;
 import dsf4j.engine.Engines;
@@ -45,6 +46,8 @@ final class TrainCommand implements Callable<Integer> {
     String preset;
     @Option(names = "--data", description = "ptb, wikitext-2, wikitext-103 or a folder with train.txt, valid.txt, test.txt")
     String data;
+    @Option(names = "--data-mode", description = "sentences (PTB as the authors), stream (batchify, state carried between batches), bpe-blocks (WikiText as the authors) or words")
+    String dataMode;
     @Option(names = "--cell", description = "rnn, gru or lstm")
     String cell;
     @Option(names = "--block", description = "residual or transformer")
@@ -123,7 +126,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--out " + out + " already holds a run: continue it with --resume " + out + " or choose another --out");
             }
         }
-        Dataset dataset = TrainData.open(cfg.data(), cfg.seq());
+        Dataset dataset = TrainData.open(cfg);
         Provenance provenance = Provenance.of(dataset.provenance(), "dsf4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         ModelConfig model = Trainer.modelFor(cfg, dataset);
         Engines.requireMemory(cfg.engine(), model, cfg.batch(), cfg.seq());
@@ -158,6 +161,7 @@ final class TrainCommand implements Callable<Integer> {
                 seed != null ? seed : b.seed(),
                 threads != null ? threads : b.threads(),
                 evalEvery != null ? evalEvery : b.evalEvery(),
-                engine != null ? engine : b.engine());
+                engine != null ? engine : b.engine(),
+                dataMode != null ? DataMode.parse(dataMode) : data != null ? DataMode.defaultFor(data) : b.dataMode());
     }
 }

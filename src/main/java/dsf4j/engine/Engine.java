@@ -30,6 +30,24 @@ public interface Engine extends AutoCloseable {
     LossSum evaluate(Parameters params, Batch batch);
 
     /**
+     * Stream mode (the classic batchify, state carried between batches): as
+     * {@link #lossAndGradient(Parameters, Batch, Method, Parameters)}, but every layer starts from the
+     * state the previous batch ended in and leaves its own last state there. The gradient stops at the
+     * batch boundary: the carried state is a constant, as PyTorch's {@code hidden.detach()}.
+     *
+     * @param state per layer, the carried s, [L][B·D] (row b holds sequence b); read, then overwritten
+     *              with s_{T−1}
+     */
+    default double lossAndGradient(Parameters params, Batch batch, Method method, Parameters grads, float[][] state) {
+        throw new IllegalArgumentException("the " + name() + " engine cannot carry the recurrent state between batches: use --engine fast or reference, or another --data-mode");
+    }
+
+    /** {@link #evaluate(Parameters, Batch)} with the state carried as in stream mode (see above). */
+    default LossSum evaluate(Parameters params, Batch batch, float[][] state) {
+        throw new IllegalArgumentException("the " + name() + " engine cannot carry the recurrent state between batches: use --engine fast or reference, or another --data-mode");
+    }
+
+    /**
      * A stateful one-token-at-a-time runner for generation: each call to {@link Stepper#step} advances
      * every recurrent layer by one step (no re-reading of the history).
      *

@@ -30,6 +30,8 @@ import java.util.Map;
 public record Checkpoint(ModelConfig model, TrainConfig train, Parameters params, Moments moments, TrainState state, String provenance) {
 
     static final String FORMAT = "dsf4j-checkpoint-1";
+    /** Stream mode's carried recurrent state of layer l, [B, D]: {@code carry/layers.<l>}. */
+    static final String CARRIED = "carry/layers.";
 
     /** Adam's state. */
     public record Moments(Parameters m, Parameters v, long steps) {}
@@ -50,6 +52,11 @@ public record Checkpoint(ModelConfig model, TrainConfig train, Parameters params
         for (Tensor t : params) w.f32(t.name(), t.shape(), t.data());
         for (Tensor t : adam.firstMoments()) w.f32("optim/m/" + t.name(), t.shape(), t.data());
         for (Tensor t : adam.secondMoments()) w.f32("optim/v/" + t.name(), t.shape(), t.data());
+        if (state.carried() != null) {
+            for (int l = 0; l < state.carried().length; l++) {
+                w.f32(CARRIED + l, new int[] {train.batch(), model.stateSize()}, state.carried()[l]);
+            }
+        }
         w.write(path);
     }
 
@@ -70,6 +77,15 @@ public record Checkpoint(ModelConfig model, TrainConfig train, Parameters params
             ModelConfig model = ConfigJson.fromJson(meta.get("config"));
             TrainConfig train = TrainConfigJson.fromJson(meta.get("train"));
             TrainState state = TrainState.fromJson(meta.get("state"));
+            if (f.has(CARRIED + 0)) {
+                float[][] carried = new float[model.layers()][];
+                for (int l = 0; l < carried.length; l++) {
+                    Tensor c = new Tensor(CARRIED + l, new int[] {train.batch(), model.stateSize()}, false);
+                    read(f, c.name(), c, path);
+                    carried[l] = c.data();
+                }
+                state = state.withCarried(carried);
+            }
             Parameters params = ParamLayout.init(model, 0);   // the layout; values are overwritten below
             for (Tensor t : params) read(f, t.name(), t, path);
             Moments moments = null;

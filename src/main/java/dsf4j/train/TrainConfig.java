@@ -5,6 +5,7 @@ import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.LambdaInit;
 import dsf4j.config.Method;
+import dsf4j.data.DataMode;
 import dsf4j.config.ModelConfig;
 
 /**
@@ -19,17 +20,28 @@ import dsf4j.config.ModelConfig;
  * @param evalEvery  steps between validations; 0 = about 50 per run, as the authors
  * @param threads    worker threads of engines that parallelise
  * @param engine     reference, fast or cuda
+ * @param dataMode   how the corpus becomes batches (stream mode carries the recurrent state between batches)
  */
 public record TrainConfig(String data, CellType cell, BlockType block, int layers, int hidden, LambdaInit lambdaInit,
                           Method method, DsfSolver dsfSolver, int seq, int batch, int epochs, long maxSteps,
                           double lr, OptimizerKind optimizer, double weightDecay, String schedule, double clip,
-                          long seed, int threads, int evalEvery, String engine) {
+                          long seed, int threads, int evalEvery, String engine, DataMode dataMode) {
 
     /** How many validations a run makes when {@code evalEvery} is 0 (the authors evaluate 50 times). */
     public static final int EVALUATIONS_PER_RUN = 50;
 
+    /** A config in the authors' data mode for its corpus ({@link DataMode#defaultFor}). */
+    public TrainConfig(String data, CellType cell, BlockType block, int layers, int hidden, LambdaInit lambdaInit,
+                       Method method, DsfSolver dsfSolver, int seq, int batch, int epochs, long maxSteps,
+                       double lr, OptimizerKind optimizer, double weightDecay, String schedule, double clip,
+                       long seed, int threads, int evalEvery, String engine) {
+        this(data, cell, block, layers, hidden, lambdaInit, method, dsfSolver, seq, batch, epochs, maxSteps, lr, optimizer,
+                weightDecay, schedule, clip, seed, threads, evalEvery, engine, data == null ? null : DataMode.defaultFor(data));
+    }
+
     public TrainConfig {
         require(data != null && !data.isBlank(), "--data is missing: use ptb, wikitext-2, wikitext-103 or a folder");
+        require(dataMode != null, "--data-mode is missing: use sentences, stream, bpe-blocks or words");
         require(cell != null && block != null && method != null && dsfSolver != null && optimizer != null && lambdaInit != null
                 && schedule != null && engine != null, "incomplete training configuration: pick a --preset or give every flag");
         require(layers >= 1, "--layers must be at least 1 (got " + layers + ")");
@@ -91,6 +103,6 @@ public record TrainConfig(String data, CellType cell, BlockType block, int layer
     /** This config with the run-length and execution fields of {@code other}. */
     private TrainConfig runOnly(TrainConfig other) {
         return new TrainConfig(data, cell, block, layers, hidden, lambdaInit, method, dsfSolver, seq, batch, other.epochs, other.maxSteps,
-                lr, optimizer, weightDecay, schedule, clip, seed, other.threads, other.evalEvery, other.engine);
+                lr, optimizer, weightDecay, schedule, clip, seed, other.threads, other.evalEvery, other.engine, dataMode);
     }
 }

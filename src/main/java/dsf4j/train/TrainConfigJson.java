@@ -9,6 +9,7 @@ import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.LambdaInit;
 import dsf4j.config.Method;
+import dsf4j.data.DataMode;
 
 import java.util.function.Function;
 
@@ -44,6 +45,7 @@ public final class TrainConfigJson {
         o.addProperty("threads", c.threads());
         o.addProperty("eval_every", c.evalEvery());
         o.addProperty("engine", c.engine());
+        o.addProperty("data_mode", c.dataMode().id());
         return o.toString();
     }
 
@@ -54,7 +56,8 @@ public final class TrainConfigJson {
                 DsfSolver.parse(str(o, "dsf_solver")), num(o, "seq").intValue(), num(o, "batch").intValue(), num(o, "epochs").intValue(),
                 num(o, "max_steps").longValue(), num(o, "lr").doubleValue(), OptimizerKind.parse(str(o, "optimizer")),
                 num(o, "weight_decay").doubleValue(), str(o, "schedule"), num(o, "clip").doubleValue(), num(o, "seed").longValue(),
-                num(o, "threads").intValue(), num(o, "eval_every").intValue(), str(o, "engine"));
+                num(o, "threads").intValue(), num(o, "eval_every").intValue(), str(o, "engine"),
+                o.has("data_mode") ? DataMode.parse(str(o, "data_mode")) : DataMode.defaultFor(str(o, "data")));
     }
 
     static CellType cell(String s) {
@@ -82,6 +85,7 @@ public final class TrainConfigJson {
         if (v instanceof Method m) return m.id();
         if (v instanceof DsfSolver d) return d.id();
         if (v instanceof OptimizerKind k) return k.id();
+        if (v instanceof DataMode d) return d.id();
         return String.valueOf(v);
     }
 

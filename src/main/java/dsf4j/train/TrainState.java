@@ -15,10 +15,23 @@ import com.google.gson.JsonParser;
  * @param bestStep       the step at which it was measured
  * @param elapsedSeconds wall time spent training so far, over every session of the run
  * @param skippedUpdates steps whose update was skipped for a non-finite loss or gradient ({@code --on-nan skip})
+ * @param carried        stream mode: each layer's state carried into the next batch, [L][B·D]; null
+ *                       otherwise and at an epoch's start (stored as checkpoint tensors, not in the JSON)
  */
-public record TrainState(long step, int epoch, int batchIndex, double bestValidLoss, long bestStep, double elapsedSeconds, long skippedUpdates) {
+public record TrainState(long step, int epoch, int batchIndex, double bestValidLoss, long bestStep, double elapsedSeconds, long skippedUpdates,
+                         float[][] carried) {
 
     public static final TrainState START = new TrainState(0, 0, 0, Double.POSITIVE_INFINITY, -1, 0, 0);
+
+    /** A state with no carried recurrent state. */
+    public TrainState(long step, int epoch, int batchIndex, double bestValidLoss, long bestStep, double elapsedSeconds, long skippedUpdates) {
+        this(step, epoch, batchIndex, bestValidLoss, bestStep, elapsedSeconds, skippedUpdates, null);
+    }
+
+    /** This state with {@code carried} attached. */
+    public TrainState withCarried(float[][] carried) {
+        return new TrainState(step, epoch, batchIndex, bestValidLoss, bestStep, elapsedSeconds, skippedUpdates, carried);
+    }
 
     /** A state of a run that skipped no update. */
     public TrainState(long step, int epoch, int batchIndex, double bestValidLoss, long bestStep, double elapsedSeconds) {

@@ -119,9 +119,24 @@ public final class Trainer {
 
     /** Σ cross-entropy over every non-pad target of {@code batches}. */
     public static Engine.LossSum evaluate(Engine engine, Parameters params, List<Batch> batches) {
+        return evaluate(engine, params, batches, null);
+    }
+
+    /**
+     * Σ cross-entropy over every non-pad target of {@code batches}, carrying the recurrent state from
+     * one batch to the next when {@code carried} is not null (stream mode).
+     *
+     * @param carried the state to start from, [L][B·D] (see {@link #zeroState}); overwritten, or null
+     */
+    public static Engine.LossSum evaluate(Engine engine, Parameters params, List<Batch> batches, float[][] carried) {
         Engine.LossSum s = new Engine.LossSum(0, 0);
-        for (Batch b : batches) s = s.plus(engine.evaluate(params, b));
+        for (Batch b : batches) s = s.plus(carried == null ? engine.evaluate(params, b) : engine.evaluate(params, b, carried));
         return s;
+    }
+
+    /** A zero recurrent state for every layer of {@code model}, [L][B·D]. */
+    public static float[][] zeroState(ModelConfig model, int batch) {
+        return new float[model.layers()][batch * model.stateSize()];
     }
 
     /**
@@ -163,6 +178,8 @@ public final class Trainer {
         for (String f : List.of(BEST, LAST)) AtomicFiles.removeLeftovers(out.resolve(f));   // a killed save's temporary file
         Parameters grads = params.zerosLike();
 
+        // Stream mode: the state each layer ended the previous batch in, reset when an epoch starts.
+        float[][] carried = !data.carriesState() ? null : st.carried() != null ? st.carried() : zeroState(model, cfg.batch());
         long step = st.step(), skipped = st.skippedUpdates(), lastSaved = -1;
         int epoch = st.epoch(), bi = st.batchIndex();
         double best = st.bestValidLoss();
@@ -181,16 +198,21 @@ public final class Trainer {
                     epochLossSum = 0;
                     epochSteps = 0;
                     epochBatches = data.trainBatches(cfg.batch(), cfg.seed(), epoch);
+                    if (carried != null) carried = zeroState(model, cfg.batch());
                 }
                 Batch b = epochBatches.get(bi);
                 double lr = schedule.at(step);
                 long t0 = System.nanoTime();
-                double loss = engine.lossAndGradient(params, b, cfg.method(), grads);
+                double loss = carried == null ? engine.lossAndGradient(params, b, cfg.method(), grads)
+                        : engine.lossAndGradient(params, b, cfg.method(), grads, carried);
                 double norm = GradClip.clip(grads, cfg.clip());
                 boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
+                if (!finite && carried != null) {
+                    for (float[] layer : carried) java.util.Arrays.fill(layer, 0f);   // never carry a non-finite state on
+                }
                 if (!finite && faults.onNan() == FaultPolicy.OnNan.STOP) {
                     double elapsed = st.elapsedSeconds() + (System.nanoTime() - sessionStart) / 1e9;
-                    TrainState good = position(step, epoch, bi, epochBatches.size(), best, bestStep, elapsed, skipped);
+                    TrainState good = position(step, epoch, bi, epochBatches.size(), best, bestStep, elapsed, skipped, carried);
                     if (lastSaved != step && save(false, good, params, adam)) lastSaved = step;
                     metrics.flush();
                     throw new TrainingHalted(String.format(Locale.ROOT, "step %d: the loss (%s) or gradient norm (%s) is not finite; the weights were not updated and %s: "
@@ -221,14 +243,14 @@ public final class Trainer {
                 }
 
                 if (step % evalEvery == 0 || step == total) {
-                    double v = evaluate(engine, params, valid).mean();
+                    double v = evaluate(engine, params, valid, carried == null ? null : zeroState(model, cfg.batch())).mean();
                     metrics.add(new Metrics.Row("valid", step, epoch, v, Double.NaN, Double.NaN, Double.NaN, elapsed));
                     boolean improved = v < best;
                     if (improved) {
                         best = v;
                         bestStep = step;
                     }
-                    if (save(improved, position(step, epoch, bi, epochBatches.size(), best, bestStep, elapsed, skipped), params, adam)) lastSaved = step;
+                    if (save(improved, position(step, epoch, bi, epochBatches.size(), best, bestStep, elapsed, skipped, carried), params, adam)) lastSaved = step;
                     metrics.flush();
                     console.line(String.format(Locale.ROOT, "step %d: valid loss %.4f  ppl %.2f%s", step, v, Math.exp(v),
                             improved ? "  (best, saved)" : String.format(Locale.ROOT, "  (best %.2f at step %d)", Math.exp(best), bestStep)));
@@ -240,7 +262,7 @@ public final class Trainer {
                 }
                 if (stop.requested()) {
                     if (lastSaved != step) {
-                        TrainState now = position(step, epoch, bi, epochBatches.size(), best, bestStep, elapsed, skipped);
+                        TrainState now = position(step, epoch, bi, epochBatches.size(), best, bestStep, elapsed, skipped, carried);
                         try {
                             writer.save(out.resolve(LAST), model, cfg, params, adam, now, provenance);
                         } catch (IOException | UncheckedIOException e) {
@@ -257,7 +279,8 @@ public final class Trainer {
             Path bestFile = out.resolve(BEST);
             boolean haveBest = Files.isRegularFile(bestFile);
             Checkpoint bestCkpt = haveBest ? Checkpoint.load(bestFile) : null;
-            double test = evaluate(engine, haveBest ? bestCkpt.params() : params, data.batches(Split.TEST, cfg.batch())).mean();
+            double test = evaluate(engine, haveBest ? bestCkpt.params() : params, data.batches(Split.TEST, cfg.batch()),
+                    carried == null ? null : zeroState(model, cfg.batch())).mean();
             double elapsed = st.elapsedSeconds() + (System.nanoTime() - sessionStart) / 1e9;
             metrics.add(new Metrics.Row("test", haveBest ? bestCkpt.state().step() : step, haveBest ? bestCkpt.state().epoch() : epoch, test,
                     Double.NaN, Double.NaN, Double.NaN, elapsed));
@@ -271,9 +294,10 @@ public final class Trainer {
     }
 
     /** Where the run stands after {@code step} steps, {@code bi} batches into an epoch of {@code epochSize}. */
-    private static TrainState position(long step, int epoch, int bi, int epochSize, double best, long bestStep, double elapsed, long skipped) {
-        return bi >= epochSize ? new TrainState(step, epoch + 1, 0, best, bestStep, elapsed, skipped)
-                : new TrainState(step, epoch, bi, best, bestStep, elapsed, skipped);
+    private static TrainState position(long step, int epoch, int bi, int epochSize, double best, long bestStep, double elapsed, long skipped,
+                                       float[][] carried) {
+        return bi >= epochSize ? new TrainState(step, epoch + 1, 0, best, bestStep, elapsed, skipped)   // a new epoch starts from zero
+                : new TrainState(step, epoch, bi, best, bestStep, elapsed, skipped, carried);
     }
 
     /**

@@ -31,8 +31,15 @@ public final class ReferenceEngine implements Engine {
 
     @Override
     public double lossAndGradient(Parameters params, Batch batch, Method method, Parameters grads) {
+        return lossAndGradient(params, batch, method, grads, null);
+    }
+
+    @Override
+    public double lossAndGradient(Parameters params, Batch batch, Method method, Parameters grads, float[][] state) {
         ReferenceModel model = new ReferenceModel(config, params);
-        double loss = model.lossAndGradient(batch, method, solver);
+        double[][] s = widen(state);
+        double loss = model.lossAndGradient(batch, method, solver, s);
+        narrowInto(s, state);
         for (Tensor g : grads) {
             double[] src = model.grad(g.name());
             float[] dst = g.data();
@@ -43,7 +50,32 @@ public final class ReferenceEngine implements Engine {
 
     @Override
     public LossSum evaluate(Parameters params, Batch batch) {
-        return new ReferenceModel(config, params).evaluate(batch);
+        return evaluate(params, batch, null);
+    }
+
+    @Override
+    public LossSum evaluate(Parameters params, Batch batch, float[][] state) {
+        double[][] s = widen(state);
+        LossSum sum = new ReferenceModel(config, params).evaluate(batch, s);
+        narrowInto(s, state);
+        return sum;
+    }
+
+    private static double[][] widen(float[][] state) {
+        if (state == null) return null;
+        double[][] d = new double[state.length][];
+        for (int l = 0; l < state.length; l++) {
+            d[l] = new double[state[l].length];
+            for (int i = 0; i < d[l].length; i++) d[l][i] = state[l][i];
+        }
+        return d;
+    }
+
+    private static void narrowInto(double[][] src, float[][] dst) {
+        if (src == null) return;
+        for (int l = 0; l < src.length; l++) {
+            for (int i = 0; i < src[l].length; i++) dst[l][i] = (float) src[l][i];
+        }
     }
 
     @Override

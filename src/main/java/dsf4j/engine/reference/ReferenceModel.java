@@ -113,14 +113,23 @@ public class ReferenceModel {
 
     /** L for a batch, forward only. */
     public double loss(Batch batch) {
-        Pass pass = forward(batch, null);
+        Pass pass = forward(batch, (double[][]) null);
         int count = CrossEntropy.count(pass.targets, config.padId());
         return count == 0 ? 0 : CrossEntropy.sum(pass.logits, pass.targets, config.padId(), null, 1) / count;
     }
 
     /** Σ cross-entropy and its number of terms. */
     public LossSum evaluate(Batch batch) {
-        Pass pass = forward(batch, null);
+        return evaluate(batch, null);
+    }
+
+    /**
+     * {@link #evaluate(Batch)} starting from carried states.
+     *
+     * @param state per layer s, [L][B·D], or null for zeros; overwritten with each layer's s_{T−1}
+     */
+    public LossSum evaluate(Batch batch, double[][] state) {
+        Pass pass = forward(batch, state);
         return new LossSum(CrossEntropy.sum(pass.logits, pass.targets, config.padId(), null, 1),
                 CrossEntropy.count(pass.targets, config.padId()));
     }
@@ -131,8 +140,18 @@ public class ReferenceModel {
      * @param solver how DSF solves eq. 13 (ignored by the other methods)
      */
     public double lossAndGradient(Batch batch, Method method, DiagonalSolver solver) {
+        return lossAndGradient(batch, method, solver, null);
+    }
+
+    /**
+     * {@link #lossAndGradient(Batch, Method, DiagonalSolver)} starting from carried states (stream
+     * mode); no gradient flows into them.
+     *
+     * @param state per layer s, [L][B·D], or null for zeros; overwritten with each layer's s_{T−1}
+     */
+    public double lossAndGradient(Batch batch, Method method, DiagonalSolver solver, double[][] state) {
         for (double[] g : grads.values()) java.util.Arrays.fill(g, 0);
-        Pass pass = forward(batch, null);
+        Pass pass = forward(batch, state);
         int count = CrossEntropy.count(pass.targets, config.padId());
         if (count == 0) return 0;
         DMatrixRMaj dLogits = new DMatrixRMaj(pass.logits.numRows, pass.logits.numCols);
@@ -170,6 +189,22 @@ public class ReferenceModel {
         DMatrixRMaj top;              // x after the last block, [N, H]
         DMatrixRMaj z;                // the head's input, [N, H]
         DMatrixRMaj logits;           // [N, V]
+    }
+
+    /**
+     * @param state per layer carried s, [L][B·D], or null for zeros; overwritten with each layer's s_{T−1}
+     */
+    private Pass forward(Batch batch, double[][] state) {
+        DMatrixRMaj[] s0 = null;
+        if (state != null) {
+            s0 = new DMatrixRMaj[state.length];
+            for (int l = 0; l < state.length; l++) s0[l] = DMatrixRMaj.wrap(batch.batch(), config.stateSize(), state[l].clone());
+        }
+        Pass p = forward(batch, s0);
+        if (state != null) {
+            for (int l = 0; l < state.length; l++) System.arraycopy(p.finalStates[l].data, 0, state[l], 0, state[l].length);
+        }
+        return p;
     }
 
     /**

@@ -47,18 +47,28 @@ JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
 build_jar() {
   if [ ! -f "$JAR" ] || [ -n "$(find pom.xml src/main -newer "$JAR" -print -quit)" ]; then
     echo "dsf4j: building $JAR ..." >&2
-    mvn -q -B -Dstyle.color=never -DskipTests package >&2
+    local log
+    log=$(mktemp)
+    if ! mvn -q -B -DskipTests package >"$log" 2>&1; then
+      sed 's/\x1b\[[0-9;]*m//g' "$log" >&2
+      rm -f "$log"
+      echo "dsf4j: the build failed (Maven's output above)" >&2
+      exit 1
+    fi
+    rm -f "$log"
   fi
 }
 
 case "${1:-}" in
   test)
     shift
-    exec mvn -B -Dstyle.color=never test "$@"
+    exec mvn -B test "$@"
     ;;
   *)
     build_jar
-    # The incubator module prints one warning per JVM; it says nothing a user can act on.
-    exec java "${JVM_FLAGS[@]}" ${DSF4J_JAVA_OPTS:-} -jar "$JAR" "$@" 2> >(grep -v --line-buffered '^WARNING: Using incubator modules' >&2)
+    # The incubator module prints one warning per JVM; it says nothing a user can act on. The filter
+    # ignores Ctrl-C and SIGTERM: dsf4j train answers them by saving a checkpoint, and its messages
+    # must still reach stderr; the filter ends when java closes stderr.
+    exec java "${JVM_FLAGS[@]}" ${DSF4J_JAVA_OPTS:-} -jar "$JAR" "$@" 2> >(trap '' INT TERM; exec grep -v --line-buffered '^WARNING: Using incubator modules' >&2)
     ;;
 esac

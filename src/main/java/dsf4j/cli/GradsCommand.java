@@ -3,7 +3,8 @@ package dsf4j.cli;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.ModelConfig;
 import dsf4j.engine.GradientProbe;
-import dsf4j.engine.fast.FastEngine;
+import dsf4j.engine.Engine;
+import dsf4j.engine.Engines;
 import dsf4j.engine.fast.Parallel;
 import dsf4j.io.GradsFile;
 import picocli.CommandLine.Command;
@@ -38,11 +39,15 @@ final class GradsCommand implements Callable<Integer> {
     @Option(names = "--dsf-solver", defaultValue = "scan", description = "scan, prefix or fft (default: ${DEFAULT-VALUE})")
     String solver;
 
-    @Option(names = "--engine", defaultValue = "reference", description = "reference (double precision) or fast (float32, Vector API) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--engine", defaultValue = "reference",
+            description = "reference (double precision), fast (float32, Vector API) or cuda (default: ${DEFAULT-VALUE})")
     String engine;
 
     @Option(names = "--threads", defaultValue = "0", description = "fast engine workers, 0 = all cores (default: ${DEFAULT-VALUE})")
     int threads;
+
+    @Option(names = "--tf32", defaultValue = "false", description = "cuda: TF32 tensor-core GEMMs (default: ${DEFAULT-VALUE}, exact float32)")
+    boolean tf32;
 
     @Option(names = "--out", required = true, description = "the .safetensors file to write")
     Path out;
@@ -57,16 +62,15 @@ final class GradsCommand implements Callable<Integer> {
         extra.put("dsf_solver", dsfSolver.id());
         extra.put("seed", Long.toString(seed));
         extra.put("dsf4j_version", Version.get());
+        if (threads < 0) throw new IllegalArgumentException("--threads must be 0 (all cores) or more");
         GradsFile file;
-        switch (engine) {
-            case "reference" -> file = GradientProbe.run(config, seed, batch, seq, Choices.methods(methods), dsfSolver, null, extra);
-            case "fast" -> {
-                if (threads < 0) throw new IllegalArgumentException("--threads must be 0 (all cores) or more");
-                try (FastEngine fast = new FastEngine(config, dsfSolver, threads == 0 ? Parallel.defaultThreads() : threads)) {
-                    file = GradientProbe.run(config, seed, batch, seq, Choices.methods(methods), dsfSolver, fast, extra);
-                }
+        if (engine.equals("reference")) {   // every number a double computation
+            file = GradientProbe.run(config, seed, batch, seq, Choices.methods(methods), dsfSolver, null, extra);
+        } else {
+            extra.put("tf32", Boolean.toString(tf32));
+            try (Engine e = Engines.create(engine, config, dsfSolver, threads == 0 ? Parallel.defaultThreads() : threads, tf32)) {
+                file = GradientProbe.run(config, seed, batch, seq, Choices.methods(methods), dsfSolver, e, extra);
             }
-            default -> throw new IllegalArgumentException("unknown engine '" + engine + "': use reference or fast");
         }
         file.write(out);
         System.out.printf("wrote %s: %s %s, %d layers × %d, B=%d T=%d%n", out, config.cell().id(), config.block().id(),

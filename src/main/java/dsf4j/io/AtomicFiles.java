@@ -41,7 +41,7 @@ public final class AtomicFiles {
         if (dir != null && !Files.isDirectory(dir)) {
             throw new IOException("cannot write " + target + ": folder " + dir + " does not exist");
         }
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        Path tmp = abs.resolveSibling(TEMP_PREFIX.formatted(abs.getFileName()) + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
@@ -59,6 +59,32 @@ public final class AtomicFiles {
             throw e;
         }
         syncDirectory(dir);
+    }
+
+    /** Temporary files of target NAME are {@code .NAME.<random hex>.tmp}. */
+    private static final String TEMP_PREFIX = ".%s.";
+
+    /**
+     * Deletes the temporary files a killed writer of {@code target} left behind (a {@code kill -9}
+     * or a power cut between the write and the rename); the target itself is not touched.
+     *
+     * @return how many were deleted
+     */
+    public static int removeLeftovers(Path target) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir)) return 0;
+        String prefix = TEMP_PREFIX.formatted(abs.getFileName());
+        int n = 0;
+        try (var files = Files.newDirectoryStream(dir, f -> {
+            String name = f.getFileName().toString();
+            return name.startsWith(prefix) && name.endsWith(".tmp") && name.substring(prefix.length(), name.length() - 4).matches("[0-9a-f]{1,16}");
+        })) {
+            for (Path f : files) {
+                if (Files.deleteIfExists(f)) n++;
+            }
+        }
+        return n;
     }
 
     /** Makes a rename inside {@code dir} durable. Some platforms (Windows) cannot open a folder; there the rename is as durable as the OS makes it. */

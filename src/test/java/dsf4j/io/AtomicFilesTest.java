@@ -59,6 +59,20 @@ class AtomicFilesTest {
         assertFalse(Files.exists(dir.resolve("no")));
     }
 
+    /** A writer killed between write and rename leaves .NAME.HEX.tmp; only those of the named target go. */
+    @Test
+    void removesTheLeftoversOfAKilledWriterOnly() throws IOException {
+        Path p = dir.resolve("last.safetensors");
+        AtomicFiles.write(p, out -> out.write(7));
+        Files.writeString(dir.resolve(".last.safetensors.9f3a0c.tmp"), "half");
+        Files.writeString(dir.resolve(".last.safetensors.-12.tmp"), "not ours");
+        Files.writeString(dir.resolve(".best.safetensors.9f3a0c.tmp"), "another target's");
+        assertEquals(1, AtomicFiles.removeLeftovers(p));
+        assertEquals(List.of(".best.safetensors.9f3a0c.tmp", ".last.safetensors.-12.tmp", "last.safetensors"),
+                listing().stream().map(f -> f.getFileName().toString()).sorted().toList());
+        assertEquals(7, Files.readAllBytes(p)[0]);
+    }
+
     private List<Path> listing() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.toList();

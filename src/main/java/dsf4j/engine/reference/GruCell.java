@@ -14,21 +14,13 @@ import static dsf4j.engine.reference.Activations.sigmoid;
  * </pre>
  * State s = h, D = H.
  */
-final class GruCell implements ReferenceCell {
-
-    private final int in, hidden;
-    private final CellWeights w, grads;
+final class GruCell extends PyTorchCell {
 
     GruCell(int in, int hidden, CellWeights w, CellWeights grads) {
-        this.in = in;
-        this.hidden = hidden;
-        this.w = w;
-        this.grads = grads;
+        super(in, hidden, w, grads);
     }
 
     @Override public int stateSize() { return hidden; }
-
-    @Override public int inputSize() { return in; }
 
     @Override
     public void forward(DMatrixRMaj x, DMatrixRMaj hPrev, DMatrixRMaj h) {

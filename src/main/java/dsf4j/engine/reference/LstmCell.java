@@ -15,21 +15,13 @@ import static dsf4j.engine.reference.Activations.sigmoid;
  * </pre>
  * The layer's state and output is s = concat(h, c), D = 2H, so DSF's λ covers both halves.
  */
-final class LstmCell implements ReferenceCell {
-
-    private final int in, hidden;
-    private final CellWeights w, grads;
+final class LstmCell extends PyTorchCell {
 
     LstmCell(int in, int hidden, CellWeights w, CellWeights grads) {
-        this.in = in;
-        this.hidden = hidden;
-        this.w = w;
-        this.grads = grads;
+        super(in, hidden, w, grads);
     }
 
     @Override public int stateSize() { return 2 * hidden; }
-
-    @Override public int inputSize() { return in; }
 
     @Override
     public void forward(DMatrixRMaj x, DMatrixRMaj sPrev, DMatrixRMaj s) {

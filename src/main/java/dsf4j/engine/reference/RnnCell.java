@@ -7,21 +7,13 @@ import static dsf4j.engine.reference.Activations.*;
 /**
  * PyTorch's RNNCell with tanh: h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh). State s = h, D = H.
  */
-final class RnnCell implements ReferenceCell {
-
-    private final int in, hidden;
-    private final CellWeights w, grads;
+final class RnnCell extends PyTorchCell {
 
     RnnCell(int in, int hidden, CellWeights w, CellWeights grads) {
-        this.in = in;
-        this.hidden = hidden;
-        this.w = w;
-        this.grads = grads;
+        super(in, hidden, w, grads);
     }
 
     @Override public int stateSize() { return hidden; }
-
-    @Override public int inputSize() { return in; }
 
     @Override
     public void forward(DMatrixRMaj x, DMatrixRMaj hPrev, DMatrixRMaj h) {

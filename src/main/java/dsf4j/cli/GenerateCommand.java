@@ -1,0 +1,50 @@
+package dsf4j.cli;
+
+import dsf4j.data.Tokenizer;
+import dsf4j.engine.Engine;
+import dsf4j.engine.Engines;
+import dsf4j.train.Checkpoint;
+import dsf4j.train.Generator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+/** {@code dsf4j generate}: text from a checkpoint, one recurrent step per token. */
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Continue a prompt with a trained model (same seed, same text).")
+final class GenerateCommand implements Callable<Integer> {
+
+    @Option(names = "--checkpoint", required = true, description = "a .safetensors checkpoint written by dsf4j train")
+    Path checkpoint;
+    @Option(names = "--prompt", required = true, description = "the text to continue")
+    String prompt;
+    @Option(names = "--tokens", defaultValue = "50", description = "tokens to generate (default: ${DEFAULT-VALUE})")
+    int tokens;
+    @Option(names = "--temperature", defaultValue = "1.0", description = "0 = greedy (default: ${DEFAULT-VALUE})")
+    double temperature;
+    @Option(names = "--top-k", defaultValue = "0", description = "sample among the K likeliest tokens, 0 = all (default: ${DEFAULT-VALUE})")
+    int topK;
+    @Option(names = "--top-p", defaultValue = "1.0", description = "nucleus: the likeliest tokens holding this probability (default: ${DEFAULT-VALUE})")
+    double topP;
+    @Option(names = "--seed", defaultValue = "1", description = "seeds the sampling (default: ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--engine", description = "reference, fast or cuda (default: the run's)")
+    String engine;
+
+    @Override
+    public Integer call() {
+        Generator.Sampling sampling = new Generator.Sampling(temperature, topK, topP, seed);
+        Checkpoint c = Checkpoint.load(checkpoint);
+        Tokenizer tok = CheckpointData.open(c).tokenizer();
+        int[] ids = tok.encode(prompt);
+        try (Engine e = Engines.create(engine != null ? engine : c.train().engine(), c.model(), c.train().dsfSolver(), 1)) {
+            int[] gen = new Generator(e, c.params(), c.model().vocab(), c.model().padId()).generate(ids, tokens, sampling);
+            int[] all = Arrays.copyOf(ids, ids.length + gen.length);
+            System.arraycopy(gen, 0, all, ids.length, gen.length);
+            System.out.println(tok.decode(all));
+        }
+        return 0;
+    }
+}

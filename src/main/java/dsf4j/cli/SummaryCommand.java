@@ -1,0 +1,25 @@
+package dsf4j.cli;
+
+import dsf4j.train.RunSummary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code dsf4j summary runs/a runs/b …}: one markdown table row per run. */
+@Command(name = "summary", mixinStandardHelpOptions = true,
+        description = "Print a markdown table of best validation and test perplexity for one or more run folders.")
+final class SummaryCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "RUN", description = "run folders written by dsf4j train")
+    List<Path> runs;
+
+    @Override
+    public Integer call() throws Exception {
+        System.out.println(RunSummary.markdownHeader());
+        for (Path run : runs) System.out.println(RunSummary.of(run).markdownRow());
+        return 0;
+    }
+}

@@ -1,0 +1,163 @@
+package dsf4j.cli;
+
+import dsf4j.config.DsfSolver;
+import dsf4j.config.ModelConfig;
+import dsf4j.config.LambdaInit;
+import dsf4j.config.Method;
+import dsf4j.data.Dataset;
+import dsf4j.engine.Engine;
+import dsf4j.engine.Engines;
+import dsf4j.train.Checkpoint;
+import dsf4j.train.FaultPolicy;
+import dsf4j.train.OptimizerKind;
+import dsf4j.train.Presets;
+import dsf4j.train.Provenance;
+import dsf4j.train.StopRequest;
+import dsf4j.train.TrainConfig;
+import dsf4j.train.TrainData;
+import dsf4j.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code dsf4j train}: a preset (the paper's configurations) with any flag overriding it, or
+ * {@code --resume DIR} to continue a run from its last checkpoint.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a recurrent language model; writes best/last checkpoints, metrics.csv/.jsonl and a plot to --out.",
+                "Presets: ptb-gru-{1,3}l{256,1024}; wt103-gru-{1,3,6,12}l512, wt103-gru-3l{128,256,1024}, wt103-rnn-3l512, wt103-lstm-3l512;",
+                "the same shapes on WikiText-2 as wt2-…"})
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--preset", description = "starting configuration (default: " + Presets.DEFAULT + ")")
+    String preset;
+    @Option(names = "--data", description = "ptb, wikitext-2, wikitext-103 or a folder with train.txt, valid.txt, test.txt")
+    String data;
+    @Option(names = "--cell", description = "rnn, gru or lstm")
+    String cell;
+    @Option(names = "--block", description = "residual or transformer")
+    String block;
+    @Option(names = "--layers", description = "recurrent layers")
+    Integer layers;
+    @Option(names = "--hidden", description = "hidden units H")
+    Integer hidden;
+    @Option(names = "--method", description = "bptt, ftbptt or dsf")
+    String method;
+    @Option(names = "--lambda-init", description = "DSF's fixed λ: linspace:A:B, uniform:A:B or const:C")
+    String lambdaInit;
+    @Option(names = "--dsf-solver", description = "scan, prefix or fft")
+    String dsfSolver;
+    @Option(names = "--seq", description = "T, tokens per sequence")
+    Integer seq;
+    @Option(names = "--batch", description = "sequences per batch")
+    Integer batch;
+    @Option(names = "--epochs", description = "passes over the training split")
+    Integer epochs;
+    @Option(names = "--max-steps", description = "stop after this many steps (0 = no limit)")
+    Long maxSteps;
+    @Option(names = "--lr", description = "peak learning rate")
+    Double lr;
+    @Option(names = "--optimizer", description = "adam (coupled L2, as the authors) or adamw")
+    String optimizer;
+    @Option(names = "--weight-decay", description = "L2 (adam) or decoupled decay (adamw)")
+    Double weightDecay;
+    @Option(names = "--schedule", description = "const, step:EPOCHS[:FACTOR] (step:10,20:0.1) or cosine[:WARMUP:FLOOR] (cosine:0.1:0.1)")
+    String schedule;
+    @Option(names = "--clip", description = "global gradient-norm limit (0 = none)")
+    Double clip;
+    @Option(names = "--seed", description = "seeds the weights and the batch order")
+    Long seed;
+    @Option(names = "--threads", description = "worker threads of the fast engine")
+    Integer threads;
+    @Option(names = "--eval-every", description = "steps between validations (0 = 50 per run)")
+    Integer evalEvery;
+    @Option(names = "--engine", description = "reference, fast or cuda")
+    String engine;
+    @Option(names = "--out", description = "run folder (default: runs/<preset>-<method>-<time>)")
+    Path out;
+    @Option(names = "--resume", description = "continue the run in this folder (or from this checkpoint file)")
+    Path resume;
+    @Option(names = "--on-nan", defaultValue = "stop",
+            description = "a NaN or infinite loss or gradient norm: stop (keeping the last good checkpoint) or skip that update and count it (default: ${DEFAULT-VALUE})")
+    String onNan;
+    @Option(names = "--on-save-error", defaultValue = "stop",
+            description = "a checkpoint that cannot be written (disk full): stop, or continue and retry at the next checkpoint (default: ${DEFAULT-VALUE})")
+    String onSaveError;
+
+    @Override
+    public Integer call() throws Exception {
+        FaultPolicy faults = new FaultPolicy(FaultPolicy.OnNan.parse(onNan), FaultPolicy.OnSaveError.parse(onSaveError));
+        Checkpoint from = null;
+        TrainConfig base;
+        if (resume != null) {
+            if (preset != null) throw new IllegalArgumentException("--preset cannot be combined with --resume: the run's configuration comes from its checkpoint");
+            Path file = Files.isDirectory(resume) ? resume.resolve(Trainer.LAST) : resume;
+            if (Files.isDirectory(resume) && !Files.exists(file)) {
+                throw new IllegalArgumentException("--resume " + resume + ": the folder holds no " + Trainer.LAST + ": give a run folder written by dsf4j train, or a checkpoint file");
+            }
+            from = Checkpoint.load(file);
+            base = from.train();
+            if (out == null) out = Files.isDirectory(resume) ? resume : resume.toAbsolutePath().getParent();
+        } else {
+            base = Presets.get(preset == null ? Presets.DEFAULT : preset);
+        }
+        TrainConfig cfg = overlay(base);
+        if (from == null) {
+            if (out == null) {
+                out = Path.of("runs", (preset == null ? Presets.DEFAULT : preset) + "-" + cfg.method().id() + "-"
+                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+            }
+            if (Files.exists(out.resolve(Trainer.LAST))) {
+                throw new IllegalArgumentException("--out " + out + " already holds a run: continue it with --resume " + out + " or choose another --out");
+            }
+        }
+        Dataset dataset = TrainData.open(cfg.data(), cfg.seq());
+        Provenance provenance = Provenance.of(dataset.provenance(), "dsf4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        ModelConfig model = Trainer.modelFor(cfg, dataset);
+        Engines.requireMemory(cfg.engine(), model, cfg.batch(), cfg.seq());
+        StopRequest stop = new StopRequest();
+        try (Engine e = Engines.create(cfg.engine(), model, cfg.dsfSolver(), cfg.threads());
+             StopSignals signals = new StopSignals(stop)) {
+            new Trainer(cfg, dataset, e, out, provenance, System.out, System.console() != null).faults(faults).stopWhen(stop).run(from);
+        }
+        return 0;
+    }
+
+    /** {@code base} with every flag that was given. */
+    private TrainConfig overlay(TrainConfig b) {
+        return new TrainConfig(
+                data != null ? data : b.data(),
+                cell != null ? Choices.cell(cell) : b.cell(),
+                block != null ? Choices.block(block) : b.block(),
+                layers != null ? layers : b.layers(),
+                hidden != null ? hidden : b.hidden(),
+                lambdaInit != null ? LambdaInit.parse(lambdaInit) : b.lambdaInit(),
+                method != null ? Method.parse(method) : b.method(),
+                dsfSolver != null ? DsfSolver.parse(dsfSolver) : b.dsfSolver(),
+                seq != null ? seq : b.seq(),
+                batch != null ? batch : b.batch(),
+                epochs != null ? epochs : b.epochs(),
+                maxSteps != null ? maxSteps : b.maxSteps(),
+                lr != null ? lr : b.lr(),
+                optimizer != null ? OptimizerKind.parse(optimizer) : b.optimizer(),
+                weightDecay != null ? weightDecay : b.weightDecay(),
+                schedule != null ? schedule : b.schedule(),
+                clip != null ? clip : b.clip(),
+                seed != null ? seed : b.seed(),
+                threads != null ? threads : b.threads(),
+                evalEvery != null ? evalEvery : b.evalEvery(),
+                engine != null ? engine : b.engine());
+    }
+}

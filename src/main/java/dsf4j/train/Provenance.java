@@ -1,0 +1,49 @@
+package dsf4j.train;
+
+import com.google.gson.JsonObject;
+import dsf4j.cli.Version;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a checkpoint came from: the dsf4j version, the git commit of the working directory (when
+ * there is one), the data (the dataset's provenance line: corpus, mode, sha256 of each file) and the
+ * command line.
+ */
+public record Provenance(String version, String gitCommit, String data, String commandLine) {
+
+    public static Provenance of(String data, String commandLine) {
+        return new Provenance(Version.get(), currentGitCommit(), data, commandLine);
+    }
+
+    String toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("dsf4j_version", version);
+        o.addProperty("git_commit", gitCommit);
+        o.addProperty("data", data);
+        o.addProperty("command_line", commandLine);
+        o.addProperty("written_at", Instant.now().toString());
+        return o.toString();
+    }
+
+    /** {@code git rev-parse HEAD} in the working directory, or "unknown" (no git, not a repository, or slow). */
+    static String currentGitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            if (!p.waitFor(2, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "unknown";
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.exitValue() == 0 && out.matches("[0-9a-f]{40}") ? out : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dsf4j.train;
+
+import dsf4j.config.BlockType;
+import dsf4j.config.CellType;
+import dsf4j.config.DsfSolver;
+import dsf4j.config.LambdaInit;
+import dsf4j.config.Method;
+import dsf4j.config.ModelConfig;
+
+/**
+ * Everything a training run is made of, as the flags of {@code train} name it; the vocabulary and
+ * pad id come from the data. Presets ({@link Presets}) are values of this record.
+ *
+ * @param data       ptb, wikitext-2, wikitext-103 or a folder (see the data readers)
+ * @param seq        T, tokens per training sequence
+ * @param maxSteps   stop after this many optimizer steps; 0 = run every epoch
+ * @param schedule   a {@link LrSchedule} spec: const, step:10,20:0.1, cosine:0.1:0.1
+ * @param clip       global gradient-norm limit; 0 = no clipping
+ * @param evalEvery  steps between validations; 0 = about 50 per run, as the authors
+ * @param threads    worker threads of engines that parallelise
+ * @param engine     reference, fast or cuda
+ */
+public record TrainConfig(String data, CellType cell, BlockType block, int layers, int hidden, LambdaInit lambdaInit,
+                          Method method, DsfSolver dsfSolver, int seq, int batch, int epochs, long maxSteps,
+                          double lr, OptimizerKind optimizer, double weightDecay, String schedule, double clip,
+                          long seed, int threads, int evalEvery, String engine) {
+
+    /** How many validations a run makes when {@code evalEvery} is 0 (the authors evaluate 50 times). */
+    public static final int EVALUATIONS_PER_RUN = 50;
+
+    public TrainConfig {
+        require(data != null && !data.isBlank(), "--data is missing: use ptb, wikitext-2, wikitext-103 or a folder");
+        require(cell != null && block != null && method != null && dsfSolver != null && optimizer != null && lambdaInit != null
+                && schedule != null && engine != null, "incomplete training configuration: pick a --preset or give every flag");
+        require(layers >= 1, "--layers must be at least 1 (got " + layers + ")");
+        require(hidden >= 1, "--hidden must be at least 1 (got " + hidden + ")");
+        require(seq >= 1, "--seq must be at least 1 (got " + seq + ")");
+        require(batch >= 1, "--batch must be at least 1 (got " + batch + ")");
+        require(epochs >= 1, "--epochs must be at least 1 (got " + epochs + ")");
+        require(maxSteps >= 0, "--max-steps must be ≥ 0 (0 = no limit; got " + maxSteps + ")");
+        require(lr > 0 && Double.isFinite(lr), "--lr must be a positive number (got " + lr + ")");
+        require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be ≥ 0 (got " + weightDecay + ")");
+        require(clip >= 0 && Double.isFinite(clip), "--clip must be ≥ 0 (0 = no clipping; got " + clip + ")");
+        require(threads >= 1, "--threads must be at least 1 (got " + threads + ")");
+        require(evalEvery >= 0, "--eval-every must be ≥ 0 (0 = about " + EVALUATIONS_PER_RUN + " times per run; got " + evalEvery + ")");
+        LrSchedule.parse(schedule, lr, 1, 1);   // a malformed spec fails now, not at the first step
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException(message);
+    }
+
+    /** The network this run trains, once the data has told its vocabulary size and pad id. */
+    public ModelConfig model(int vocab, int padId) {
+        return new ModelConfig(cell, block, layers, hidden, vocab, padId, lambdaInit);
+    }
+
+    /** Optimizer steps of the run: every epoch, or {@code maxSteps} when that comes first. */
+    public long totalSteps(long stepsPerEpoch) {
+        long all = stepsPerEpoch * epochs;
+        return maxSteps > 0 ? Math.min(all, maxSteps) : all;
+    }
+
+    /** Steps between validations. */
+    public long evalInterval(long totalSteps) {
+        return evalEvery > 0 ? evalEvery : Math.max(1, totalSteps / EVALUATIONS_PER_RUN);
+    }
+
+    /**
+     * Why {@code resumed} cannot continue a run saved with this config, or null when it can. Only
+     * the length of the run and how it is executed may change on resume: epochs, max steps,
+     * evaluation interval, threads and engine.
+     */
+    public String resumeConflict(TrainConfig resumed) {
+        TrainConfig mine = runOnly(resumed);
+        if (mine.equals(resumed)) return null;
+        for (var f : TrainConfig.class.getRecordComponents()) {
+            try {
+                Object a = f.getAccessor().invoke(mine), b = f.getAccessor().invoke(resumed);
+                if (!a.equals(b)) {
+                    return "--" + TrainConfigJson.flag(f.getName()) + " " + TrainConfigJson.show(b) + " does not match the checkpoint's " + TrainConfigJson.show(a)
+                            + ": drop the flag to continue that run, or start a new run with another --out";
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return null;
+    }
+
+    /** This config with the run-length and execution fields of {@code other}. */
+    private TrainConfig runOnly(TrainConfig other) {
+        return new TrainConfig(data, cell, block, layers, hidden, lambdaInit, method, dsfSolver, seq, batch, other.epochs, other.maxSteps,
+                lr, optimizer, weightDecay, schedule, clip, seed, other.threads, other.evalEvery, other.engine);
+    }
+}

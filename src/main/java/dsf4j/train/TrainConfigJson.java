@@ -1,0 +1,113 @@
+package dsf4j.train;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import dsf4j.config.BlockType;
+import dsf4j.config.CellType;
+import dsf4j.config.DsfSolver;
+import dsf4j.config.LambdaInit;
+import dsf4j.config.Method;
+
+import java.util.function.Function;
+
+/**
+ * A {@link TrainConfig} as the JSON of a checkpoint's {@code train} metadata entry: snake_case keys,
+ * values as the flags spell them ({@code "cell": "gru"}, {@code "schedule": "step:10,20:0.1"}).
+ * The model config has its own entry ({@link dsf4j.config.ConfigJson}).
+ */
+public final class TrainConfigJson {
+
+    private TrainConfigJson() {}
+
+    public static String toJson(TrainConfig c) {
+        JsonObject o = new JsonObject();
+        o.addProperty("data", c.data());
+        o.addProperty("cell", c.cell().id());
+        o.addProperty("block", c.block().id());
+        o.addProperty("layers", c.layers());
+        o.addProperty("hidden", c.hidden());
+        o.addProperty("lambda_init", c.lambdaInit().toString());
+        o.addProperty("method", c.method().id());
+        o.addProperty("dsf_solver", c.dsfSolver().id());
+        o.addProperty("seq", c.seq());
+        o.addProperty("batch", c.batch());
+        o.addProperty("epochs", c.epochs());
+        o.addProperty("max_steps", c.maxSteps());
+        o.addProperty("lr", c.lr());
+        o.addProperty("optimizer", c.optimizer().id());
+        o.addProperty("weight_decay", c.weightDecay());
+        o.addProperty("schedule", c.schedule());
+        o.addProperty("clip", c.clip());
+        o.addProperty("seed", c.seed());
+        o.addProperty("threads", c.threads());
+        o.addProperty("eval_every", c.evalEvery());
+        o.addProperty("engine", c.engine());
+        return o.toString();
+    }
+
+    public static TrainConfig fromJson(String json) {
+        JsonObject o = object(json, "train");
+        return new TrainConfig(str(o, "data"), cell(str(o, "cell")), block(str(o, "block")), num(o, "layers").intValue(),
+                num(o, "hidden").intValue(), LambdaInit.parse(str(o, "lambda_init")), Method.parse(str(o, "method")),
+                DsfSolver.parse(str(o, "dsf_solver")), num(o, "seq").intValue(), num(o, "batch").intValue(), num(o, "epochs").intValue(),
+                num(o, "max_steps").longValue(), num(o, "lr").doubleValue(), OptimizerKind.parse(str(o, "optimizer")),
+                num(o, "weight_decay").doubleValue(), str(o, "schedule"), num(o, "clip").doubleValue(), num(o, "seed").longValue(),
+                num(o, "threads").intValue(), num(o, "eval_every").intValue(), str(o, "engine"));
+    }
+
+    static CellType cell(String s) {
+        return parseEnum(CellType.values(), CellType::id, s, "cell", "rnn, gru or lstm");
+    }
+
+    static BlockType block(String s) {
+        return parseEnum(BlockType.values(), BlockType::id, s, "block", "residual or transformer");
+    }
+
+    private static <E> E parseEnum(E[] values, Function<E, String> id, String s, String what, String choices) {
+        for (E v : values) if (id.apply(v).equalsIgnoreCase(s.trim())) return v;
+        throw new IllegalArgumentException("unknown " + what + " '" + s + "': use " + choices);
+    }
+
+    /** The flag of a {@link TrainConfig} component: {@code weightDecay} → {@code weight-decay}. */
+    static String flag(String component) {
+        return component.replaceAll("([A-Z])", "-$1").toLowerCase();
+    }
+
+    /** A config value as a user types it. */
+    static String show(Object v) {
+        if (v instanceof CellType c) return c.id();
+        if (v instanceof BlockType b) return b.id();
+        if (v instanceof Method m) return m.id();
+        if (v instanceof DsfSolver d) return d.id();
+        if (v instanceof OptimizerKind k) return k.id();
+        return String.valueOf(v);
+    }
+
+    private static JsonObject object(String json, String what) {
+        try {
+            JsonElement e = JsonParser.parseString(json);
+            if (e.isJsonObject()) return e.getAsJsonObject();
+        } catch (RuntimeException malformed) {
+            // reported below
+        }
+        throw new IllegalArgumentException("the '" + what + "' metadata entry is not a JSON object: the checkpoint is damaged or was not written by dsf4j");
+    }
+
+    private static String str(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e instanceof JsonPrimitive p && p.isString()) return p.getAsString();
+        throw missing(key);
+    }
+
+    private static Number num(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e instanceof JsonPrimitive p && p.isNumber()) return p.getAsNumber();
+        throw missing(key);
+    }
+
+    private static IllegalArgumentException missing(String key) {
+        return new IllegalArgumentException("the checkpoint's config lacks '" + key + "' (or it has the wrong type): the checkpoint is damaged or was not written by dsf4j");
+    }
+}

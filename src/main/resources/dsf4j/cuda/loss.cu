@@ -1,0 +1,68 @@
+// Softmax cross-entropy over rows of logits, pad targets ignored, and Adam.
+//
+// hyper (device float[8], uploaded by the host before each step):
+//   [0] 1/count of non-pad targets, [1] lr, [2] beta1, [3] beta2, [4] eps, [5] weight decay,
+//   [6] 1 - beta1^t, [7] 1 - beta2^t
+#define CE_THREADS 256
+
+__device__ float block_reduce(float v, bool isMax, float* shared) {
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
+    v = isMax ? warp_max(v) : warp_sum(v);
+    if (lane == 0) shared[w] = v;
+    __syncthreads();
+    if (w == 0) {
+        float t = lane < (CE_THREADS / 32) ? shared[lane] : (isMax ? NEG_INF : 0.0f);
+        t = isMax ? warp_max(t) : warp_sum(t);
+        if (lane == 0) shared[0] = t;
+    }
+    __syncthreads();
+    float r = shared[0];
+    __syncthreads();
+    return r;
+}
+
+// One block of CE_THREADS per row. z = logits[r, :] + bias; l = logsumexp(z) - z[target];
+// *loss += l (double). When writeGrad, logits[r, :] becomes dl/dz * scale = (softmax(z) - onehot) / count,
+// or 0 on a pad row.
+extern "C" __global__ void cross_entropy(float* logits, const float* bias, const int* targets, double* loss,
+                                         const float* hyper, int rows, int V, int pad, int writeGrad) {
+    __shared__ float shared[32];
+    int r = blockIdx.x;
+    if (r >= rows) return;
+    float* z = logits + (idx_t)r * V;
+    int target = targets[r];
+    if (target == pad) {
+        if (writeGrad) for (int c = threadIdx.x; c < V; c += CE_THREADS) z[c] = 0.0f;
+        return;
+    }
+    float m = NEG_INF;
+    for (int c = threadIdx.x; c < V; c += CE_THREADS) m = fmaxf(m, z[c] + bias[c]);
+    m = block_reduce(m, true, shared);
+    float s = 0.0f;
+    for (int c = threadIdx.x; c < V; c += CE_THREADS) s += expf(z[c] + bias[c] - m);
+    s = block_reduce(s, false, shared);
+    float logZ = m + logf(s);
+    if (threadIdx.x == 0) atomicAdd(loss, (double)(logZ - (z[target] + bias[target])));
+    __syncthreads();   // z[target] is read above before any thread overwrites it
+    if (writeGrad) {
+        float scale = hyper[0];
+        for (int c = threadIdx.x; c < V; c += CE_THREADS) {
+            float p = expf(z[c] + bias[c] - logZ);
+            z[c] = scale * (c == target ? p - 1.0f : p);
+        }
+    }
+}
+
+// torch.optim.Adam with coupled L2 (weight_decay added to the gradient):
+//   g' = g + wd p; m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2; p -= lr (m/bc1) / (sqrt(v/bc2) + eps)
+extern "C" __global__ void adam(float* p, const float* g, float* m, float* v, const float* hyper, int n) {
+    float lr = hyper[1], b1 = hyper[2], b2 = hyper[3], eps = hyper[4], wd = hyper[5], bc1 = hyper[6], bc2 = hyper[7];
+    FOR_EACH(i, n) {
+        float gi = g[i] + wd * p[i];
+        float mi = b1 * m[i] + (1.0f - b1) * gi;
+        float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= lr * (mi / bc1) / (sqrtf(vi / bc2) + eps);
+    }
+}

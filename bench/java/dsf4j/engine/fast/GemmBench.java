@@ -41,9 +41,9 @@ public class GemmBench {
     private Parallel parallel;
     private Gemm gemm;
 
-    /** GFLOP done, reported by JMH as a rate: GFLOP/s. */
+    /** GFLOP done; an OPERATIONS counter is reported as a rate, i.e. GFLOP/s. */
     @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Flops {
         public double gflop;
     }

@@ -94,8 +94,11 @@ public final class StepBench {
                 Arrays.fill(a, 0.5f);
                 Arrays.fill(b, 0.25f);
                 double flops = 2.0 * s[0] * s[1] * s[2];
-                int reps = (int) Math.max(5, 2e10 / flops);
-                for (int r = 0; r < reps; r++) {
+                // 1 s of warm-up (the JIT compiles the kernel), then the best of 1 s of calls
+                for (long end = System.nanoTime() + 1_000_000_000L; System.nanoTime() < end; ) {
+                    gemm.nt(s[0], s[2], s[1], a, 0, b, 0, out, 0, false);
+                }
+                for (long end = System.nanoTime() + 1_000_000_000L; System.nanoTime() < end; ) {
                     long t0 = System.nanoTime();
                     gemm.nt(s[0], s[2], s[1], a, 0, b, 0, out, 0, false);
                     best = Math.max(best, flops / (System.nanoTime() - t0));

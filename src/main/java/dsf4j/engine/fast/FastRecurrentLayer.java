@@ -39,7 +39,8 @@ final class FastRecurrentLayer {
 
     private final Parallel parallel;
     private final ColumnSums columnSums;
-    private final Parallel.Body forwardRows = this::forwardRows, localBackwardStep = this::localBackwardStep;
+    private final Parallel.Body forwardRows = this::forwardRows, localBackwardStep = this::localBackwardStep,
+            bpttRows = this::bpttRows;
     private static final int ROWS_PER_TASK = 16;
     private int curT;                 // the step forwardRows works on
     private float[] curPrev;          // its s_{t−1} array (zeros, s0 or states)
@@ -108,6 +109,19 @@ final class FastRecurrentLayer {
         cell.forward(rows, gi, r * g, gh, b0 * g, curPrev, curPrevOff + b0 * d, states, r * d, cache, r * cell.cacheWidth);
     }
 
+    /**
+     * BPTT, step curT, rows [16·task, 16·task + 16): δ_t = e_t + carry (carry = δ_{t+1}·J_{t+1}), the gate
+     * gradients, and the direct part of the next carry (the W_hh part is one GEMM after all rows).
+     */
+    private void bpttRows(int task, int worker) {
+        int t = curT, b0 = task * ROWS_PER_TASK, rows = Math.min(ROWS_PER_TASK, batch - b0), r = t * batch + b0;
+        if (t < steps - 1) VectorMath.addInPlace(delta, r * d, carry, b0 * d, rows * d);
+        float[] prev = t == 0 ? zeros : states;
+        int prevOff = t == 0 ? 0 : ((t - 1) * batch + b0) * d;
+        cell.backward(rows, delta, r * d, states, r * d, prev, prevOff, cache, r * cell.cacheWidth,
+                dGi, dGh, r * g, t > 0 ? carry : null, b0 * d);
+    }
+
     /** DSF / FT-BPTT: the local gate gradients of step {@code t} (every step is independent). */
     private void localBackwardStep(int t, int worker) {
         int r = t * batch;
@@ -134,11 +148,8 @@ final class FastRecurrentLayer {
             }
             case BPTT -> {
                 for (int t = steps - 1; t >= 0; t--) {
-                    if (t < steps - 1) VectorMath.addInPlace(delta, t * bd, carry, 0, bd);   // δ_t = e_t + δ_{t+1}·J_{t+1}
-                    float[] prev = t == 0 ? zeros : states;
-                    int prevOff = t == 0 ? 0 : (t - 1) * bd;
-                    cell.backward(batch, delta, t * bd, states, t * bd, prev, prevOff, cache, t * batch * cw,
-                            dGi, dGh, t * bg, t > 0 ? carry : null, 0);
+                    curT = t;
+                    parallel.forEach((batch + ROWS_PER_TASK - 1) / ROWS_PER_TASK, bpttRows);
                     if (t > 0) {   // carry[:, :H] += dGh_t·W_hh (the direct part is already in carry)
                         gemm.multiply(true, false, false, batch, h, g, dGh, t * bg, g, wHh, 0, h, carry, 0, d);
                     }

@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""sgemm GFLOP/s of the BLAS under PyTorch (OpenBLAS on Debian) on the GEMM benchmark's shapes, for
+comparing dsf4j's Gemm on the same machine in the same session. NN: C = A·B; NT: C = A·Bᵀ; TN: C = Aᵀ·B.
+Run through bench/run-pytorch.sh's environment:
+  LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 bench/openblas_gemm.py --threads 1
+"""
+import argparse
+import json
+import time
+
+import torch
+
+SHAPES = [(128, 256, 768), (8192, 256, 768), (8192, 256, 10000), (256, 8192, 768), (1024, 1024, 1024)]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seconds", type=float, default=1.0, help="time per shape and form")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    for m, k, n in SHAPES:
+        for form in ("NN", "NT", "TN"):
+            a = torch.rand(k, m) if form == "TN" else torch.rand(m, k)
+            b = torch.rand(n, k) if form == "NT" else torch.rand(k, n)
+            c = torch.empty(m, n)
+            op = {"NN": lambda: torch.mm(a, b, out=c), "NT": lambda: torch.mm(a, b.t(), out=c),
+                  "TN": lambda: torch.mm(a.t(), b, out=c)}[form]
+            for _ in range(3):
+                op()
+            best, end = float("inf"), time.perf_counter() + args.seconds
+            while time.perf_counter() < end:
+                t0 = time.perf_counter()
+                op()
+                best = min(best, time.perf_counter() - t0)
+            print(json.dumps({"mkn": f"{m},{k},{n}", "form": form, "threads": args.threads,
+                              "gflops": round(2 * m * n * k / best / 1e9, 1)}))
+
+
+if __name__ == "__main__":
+    main()

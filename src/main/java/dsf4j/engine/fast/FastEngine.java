@@ -176,11 +176,17 @@ public final class FastEngine implements Engine {
 
     @Override
     public double lossAndGradient(Parameters params, Batch batch, Method method, Parameters grads) {
+        return lossAndGradient(params, batch, method, grads, null);
+    }
+
+    @Override
+    public double lossAndGradient(Parameters params, Batch batch, Method method, Parameters grads, float[][] state) {
         Workspace w = workspace(batch.batch(), batch.steps());
         load(w, batch);
         zero(grads);
         long t0 = System.nanoTime();
-        forward(w, params, null);
+        forward(w, params, state);
+        keepFinalStates(w, state);
         long t1 = System.nanoTime();
         phaseNanos[Phase.FORWARD.ordinal()] += t1 - t0;
         int count = w.head.count(w.targets);
@@ -198,12 +204,24 @@ public final class FastEngine implements Engine {
 
     @Override
     public LossSum evaluate(Parameters params, Batch batch) {
+        return evaluate(params, batch, null);
+    }
+
+    @Override
+    public LossSum evaluate(Parameters params, Batch batch, float[][] state) {
         Workspace w = workspace(batch.batch(), batch.steps());
         load(w, batch);
-        forward(w, params, null);
+        forward(w, params, state);
+        keepFinalStates(w, state);
         int count = w.head.count(w.targets);
         double sum = w.head.run(w.z, w.targets, params.data("head.weight"), params.data("head.bias"), null, null, null, count);
         return new LossSum(sum, count);
+    }
+
+    /** Stream mode: each layer's s_{T−1} into the carried state (nothing when it is null). */
+    private void keepFinalStates(Workspace w, float[][] state) {
+        if (state == null) return;
+        for (int l = 0; l < layers; l++) w.rnn[l].finalState(state[l]);
     }
 
     private Parameters zeroedLast;
@@ -345,7 +363,7 @@ public final class FastEngine implements Engine {
             System.arraycopy(tokens, 0, one.input(), 0, w.batch);
             load(w, one);
             forward(w, params, states);
-            for (int l = 0; l < layers; l++) System.arraycopy(w.rnn[l].states, 0, states[l], 0, w.batch * d);
+            keepFinalStates(w, states);
             w.head.logits(w.batch, w.z, params.data("head.weight"), params.data("head.bias"), logits);
         }
 

@@ -35,6 +35,8 @@ final class FastRecurrentLayer {
     private final float[] dGh;   // ∂L/∂gh, [N, G·H] (= dGi except for the GRU)
     private final float[] carry; // BPTT: δ_{t+1}·J_{t+1}, [B, D]
     private final float[] zeros; // s_{−1} = 0, [B, D]
+    private final float[] initial; // s_{−1} carried in (stream mode, the stepper), [B, D]
+    private boolean hasInitial;  // whether the last forward started from initial rather than zeros
     private float[] input;       // the last forward's x, [N, H] (not copied)
 
     private final Parallel parallel;
@@ -69,6 +71,7 @@ final class FastRecurrentLayer {
         dGh = cell.separateHiddenGradient() ? new float[n * g] : dGi;
         carry = new float[batch * d];
         zeros = new float[batch * d];
+        initial = new float[batch * d];
     }
 
     /** e_t, [N, D], to be filled by the caller before {@link #backward}. */
@@ -84,12 +87,14 @@ final class FastRecurrentLayer {
      */
     void forward(float[] x, float[] s0, float[] wIh, float[] wHh, float[] bIh, float[] bHh) {
         this.input = x;
+        hasInitial = s0 != null;
+        if (hasInitial) System.arraycopy(s0, 0, initial, 0, batch * d);   // the caller may overwrite s0 before the backward
         gemm.nt(n, g, h, x, 0, wIh, 0, gi, 0, false);
         VectorMath.addRowVector(gi, 0, n, g, bIh);
         for (int t = 0; t < steps; t++) {
-            float[] prev = t == 0 ? (s0 == null ? zeros : s0) : states;
+            float[] prev = t == 0 ? first() : states;
             int prevOff = t == 0 ? 0 : (t - 1) * batch * d;
-            if (t == 0 && s0 == null) {
+            if (t == 0 && !hasInitial) {
                 for (int b = 0; b < batch; b++) System.arraycopy(bHh, 0, gh, b * g, g);
             } else {
                 gemm.multiply(false, false, true, batch, g, h, prev, prevOff, d, wHh, 0, h, gh, 0, g);
@@ -101,6 +106,16 @@ final class FastRecurrentLayer {
             parallel.forEach((batch + ROWS_PER_TASK - 1) / ROWS_PER_TASK, forwardRows);
         }
         curPrev = null;
+    }
+
+    /** s_{−1}: the carried state, or zeros. */
+    private float[] first() {
+        return hasInitial ? initial : zeros;
+    }
+
+    /** The last state s_{T−1}, [B, D], into {@code out}. */
+    void finalState(float[] out) {
+        System.arraycopy(states, (steps - 1) * batch * d, out, 0, batch * d);
     }
 
     /** The gate kernel on rows [16·task, 16·task + 16) of step curT. */
@@ -116,8 +131,8 @@ final class FastRecurrentLayer {
     private void bpttRows(int task, int worker) {
         int t = curT, b0 = task * ROWS_PER_TASK, rows = Math.min(ROWS_PER_TASK, batch - b0), r = t * batch + b0;
         if (t < steps - 1) VectorMath.addInPlace(delta, r * d, carry, b0 * d, rows * d);
-        float[] prev = t == 0 ? zeros : states;
-        int prevOff = t == 0 ? 0 : ((t - 1) * batch + b0) * d;
+        float[] prev = t == 0 ? first() : states;
+        int prevOff = t == 0 ? b0 * d : ((t - 1) * batch + b0) * d;
         cell.backward(rows, delta, r * d, states, r * d, prev, prevOff, cache, r * cell.cacheWidth,
                 dGi, dGh, r * g, t > 0 ? carry : null, b0 * d);
     }
@@ -125,13 +140,13 @@ final class FastRecurrentLayer {
     /** DSF / FT-BPTT: the local gate gradients of step {@code t} (every step is independent). */
     private void localBackwardStep(int t, int worker) {
         int r = t * batch;
-        float[] prev = t == 0 ? zeros : states;
+        float[] prev = t == 0 ? first() : states;
         int prevOff = t == 0 ? 0 : (t - 1) * batch * d;
         cell.backward(batch, delta, r * d, states, r * d, prev, prevOff, cache, r * cell.cacheWidth, dGi, dGh, r * g, null, 0);
     }
 
     /**
-     * Backward of the last {@link #forward} (which started from s_{−1} = 0). Reads e from
+     * Backward of the last {@link #forward} (from its s_{−1}, held fixed: no gradient flows into it). Reads e from
      * {@link #errors()} (overwritten with δ), accumulates the four parameter gradients, writes dx.
      *
      * @param lambda λ, [D] (DSF only)
@@ -159,6 +174,7 @@ final class FastRecurrentLayer {
         deltaNanos = System.nanoTime() - t0;
         gemm.tn(g, h, n, dGi, 0, input, 0, dWIh, 0, true);
         if (steps > 1) gemm.multiply(true, true, false, g, h, n - batch, dGh, bg, g, states, 0, d, dWHh, 0, h);
+        if (hasInitial) gemm.multiply(true, true, false, g, h, batch, dGh, 0, g, initial, 0, d, dWHh, 0, h);   // step 0's s_{−1}
         columnSums.add(dGi, n, g, g, dBIh);
         columnSums.add(dGh, n, g, g, dBHh);
         gemm.nn(n, h, g, dGi, 0, wIh, 0, dx, 0, false);

@@ -62,17 +62,46 @@ class FastEngineTest {
         return DsfSolver.values();
     }
 
+    @ParameterizedTest(name = "carried state {0} {1}")
+    @MethodSource("carriedCases")
+    void aCarriedStateMatchesTheReference(CellType cell, Method method) {
+        ModelConfig config = config(cell, BlockType.RESIDUAL);
+        java.util.Random r = new java.util.Random(4);
+        float[][] state = new float[config.layers()][3 * config.stateSize()];
+        for (float[] layer : state) for (int i = 0; i < layer.length; i++) layer[i] = (float) (0.5 * r.nextGaussian());
+        compare(config, method, DsfSolver.SCAN, 3, 7, state);
+    }
+
+    static List<Arguments> carriedCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (CellType c : CellType.values()) for (Method m : Method.values()) out.add(Arguments.of(c, m));
+        return out;
+    }
+
     private static void compare(ModelConfig config, Method method, DsfSolver solver, int b, int steps) {
+        compare(config, method, solver, b, steps, null);
+    }
+
+    /** @param state0 a carried state to start from (stream mode), or null for zeros */
+    private static void compare(ModelConfig config, Method method, DsfSolver solver, int b, int steps, float[][] state0) {
         Parameters params = ParamLayout.init(config, 11);
         perturbNorms(params);
         Batch batch = GradientProbe.randomBatch(config, b, steps, 5);
         Parameters ref = params.zerosLike(), fast = params.zerosLike();
-        double refLoss = new ReferenceEngine(config, solver).lossAndGradient(params, batch, method, ref);
+        float[][] refState = state0 == null ? null : java.util.Arrays.stream(state0).map(float[]::clone).toArray(float[][]::new);
+        float[][] fastState = state0 == null ? null : java.util.Arrays.stream(state0).map(float[]::clone).toArray(float[][]::new);
+        ReferenceEngine reference = new ReferenceEngine(config, solver);
+        double refLoss = state0 == null ? reference.lossAndGradient(params, batch, method, ref)
+                : reference.lossAndGradient(params, batch, method, ref, refState);
         double fastLoss;
         try (FastEngine engine = new FastEngine(config, solver, 2)) {
-            fastLoss = engine.lossAndGradient(params, batch, method, fast);
+            fastLoss = state0 == null ? engine.lossAndGradient(params, batch, method, fast)
+                    : engine.lossAndGradient(params, batch, method, fast, fastState);
         }
         assertEquals(refLoss, fastLoss, 1e-5 * Math.abs(refLoss), "loss");
+        if (state0 != null) {
+            for (int l = 0; l < state0.length; l++) assertArrayEquals(refState[l], fastState[l], 1e-5f, "carried state of layer " + l);
+        }
         for (Tensor t : ref) {
             float[] f = fast.data(t.name());
             double diff = 0, norm = 0;

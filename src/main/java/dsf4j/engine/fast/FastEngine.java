@@ -176,11 +176,18 @@ public final class FastEngine implements Engine {
 
     @Override
     public double lossAndGradient(Parameters params, Batch batch, Method method, Parameters grads) {
+        return lossAndGradient(params, batch, method, grads, null);
+    }
+
+    @Override
+    public double lossAndGradient(Parameters params, Batch batch, Method method, Parameters grads, float[][] state) {
         Workspace w = workspace(batch.batch(), batch.steps());
         load(w, batch);
+        checkState(state, w.batch);
         zero(grads);
         long t0 = System.nanoTime();
-        forward(w, params, null);
+        forward(w, params, state);
+        keepLastStates(w, state);
         long t1 = System.nanoTime();
         phaseNanos[Phase.FORWARD.ordinal()] += t1 - t0;
         int count = w.head.count(w.targets);
@@ -198,12 +205,34 @@ public final class FastEngine implements Engine {
 
     @Override
     public LossSum evaluate(Parameters params, Batch batch) {
+        return evaluate(params, batch, null);
+    }
+
+    @Override
+    public LossSum evaluate(Parameters params, Batch batch, float[][] state) {
         Workspace w = workspace(batch.batch(), batch.steps());
         load(w, batch);
-        forward(w, params, null);
+        checkState(state, w.batch);
+        forward(w, params, state);
+        keepLastStates(w, state);
         int count = w.head.count(w.targets);
         double sum = w.head.run(w.z, w.targets, params.data("head.weight"), params.data("head.bias"), null, null, null, count);
         return new LossSum(sum, count);
+    }
+
+    private void checkState(float[][] state, int batch) {
+        if (state == null) return;
+        if (state.length != layers) throw new IllegalArgumentException("carried state has " + state.length + " layers, the model " + layers + ": start the stream afresh");
+        for (float[] s : state) {
+            if (s.length != batch * d) throw new IllegalArgumentException("carried state holds " + s.length + " values per layer, B·D = " + batch * d + ": start the stream afresh");
+        }
+    }
+
+    /** Stream mode: state[l] ← s_{T−1} of layer l (the forward copied the old state before). */
+    private void keepLastStates(Workspace w, float[][] state) {
+        if (state == null) return;
+        int bd = w.batch * d;
+        for (int l = 0; l < layers; l++) System.arraycopy(w.rnn[l].states, (w.steps - 1) * bd, state[l], 0, bd);
     }
 
     private Parameters zeroedLast;

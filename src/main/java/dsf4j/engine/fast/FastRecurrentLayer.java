@@ -35,6 +35,8 @@ final class FastRecurrentLayer {
     private final float[] dGh;   // ∂L/∂gh, [N, G·H] (= dGi except for the GRU)
     private final float[] carry; // BPTT: δ_{t+1}·J_{t+1}, [B, D]
     private final float[] zeros; // s_{−1} = 0, [B, D]
+    private final float[] initial; // a carried s_{−1} (stream mode, stepper), [B, D]
+    private float[] first;         // the last forward's s_{−1}: zeros or initial
     private float[] input;       // the last forward's x, [N, H] (not copied)
 
     private final Parallel parallel;
@@ -69,6 +71,8 @@ final class FastRecurrentLayer {
         dGh = cell.separateHiddenGradient() ? new float[n * g] : dGi;
         carry = new float[batch * d];
         zeros = new float[batch * d];
+        initial = new float[batch * d];
+        first = zeros;
     }
 
     /** e_t, [N, D], to be filled by the caller before {@link #backward}. */
@@ -84,10 +88,12 @@ final class FastRecurrentLayer {
      */
     void forward(float[] x, float[] s0, float[] wIh, float[] wHh, float[] bIh, float[] bHh) {
         this.input = x;
+        if (s0 != null) System.arraycopy(s0, 0, initial, 0, batch * d);   // kept: the backward reads it
+        first = s0 == null ? zeros : initial;
         gemm.nt(n, g, h, x, 0, wIh, 0, gi, 0, false);
         VectorMath.addRowVector(gi, 0, n, g, bIh);
         for (int t = 0; t < steps; t++) {
-            float[] prev = t == 0 ? (s0 == null ? zeros : s0) : states;
+            float[] prev = t == 0 ? first : states;
             int prevOff = t == 0 ? 0 : (t - 1) * batch * d;
             if (t == 0 && s0 == null) {
                 for (int b = 0; b < batch; b++) System.arraycopy(bHh, 0, gh, b * g, g);
@@ -116,7 +122,7 @@ final class FastRecurrentLayer {
     private void bpttRows(int task, int worker) {
         int t = curT, b0 = task * ROWS_PER_TASK, rows = Math.min(ROWS_PER_TASK, batch - b0), r = t * batch + b0;
         if (t < steps - 1) VectorMath.addInPlace(delta, r * d, carry, b0 * d, rows * d);
-        float[] prev = t == 0 ? zeros : states;
+        float[] prev = t == 0 ? first : states;
         int prevOff = t == 0 ? 0 : ((t - 1) * batch + b0) * d;
         cell.backward(rows, delta, r * d, states, r * d, prev, prevOff, cache, r * cell.cacheWidth,
                 dGi, dGh, r * g, t > 0 ? carry : null, b0 * d);
@@ -125,13 +131,13 @@ final class FastRecurrentLayer {
     /** DSF / FT-BPTT: the local gate gradients of step {@code t} (every step is independent). */
     private void localBackwardStep(int t, int worker) {
         int r = t * batch;
-        float[] prev = t == 0 ? zeros : states;
+        float[] prev = t == 0 ? first : states;
         int prevOff = t == 0 ? 0 : (t - 1) * batch * d;
         cell.backward(batch, delta, r * d, states, r * d, prev, prevOff, cache, r * cell.cacheWidth, dGi, dGh, r * g, null, 0);
     }
 
     /**
-     * Backward of the last {@link #forward} (which started from s_{−1} = 0). Reads e from
+     * Backward of the last {@link #forward} (from its s_{−1}: 0, or a carried state held constant). Reads e from
      * {@link #errors()} (overwritten with δ), accumulates the four parameter gradients, writes dx.
      *
      * @param lambda λ, [D] (DSF only)
@@ -159,6 +165,7 @@ final class FastRecurrentLayer {
         deltaNanos = System.nanoTime() - t0;
         gemm.tn(g, h, n, dGi, 0, input, 0, dWIh, 0, true);
         if (steps > 1) gemm.multiply(true, true, false, g, h, n - batch, dGh, bg, g, states, 0, d, dWHh, 0, h);
+        if (first == initial) gemm.multiply(true, true, false, g, h, batch, dGh, 0, g, initial, 0, d, dWHh, 0, h);   // t = 0
         columnSums.add(dGi, n, g, g, dBIh);
         columnSums.add(dGh, n, g, g, dBHh);
         gemm.nn(n, h, g, dGi, 0, wIh, 0, dx, 0, false);

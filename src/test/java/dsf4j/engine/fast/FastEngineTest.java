@@ -120,6 +120,41 @@ class FastEngineTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void streamModeCarriesTheStateLikeTheReference(CellType cell, BlockType block, Method method) {
+        ModelConfig config = config(cell, block);
+        Parameters params = ParamLayout.init(config, 12);
+        perturbNorms(params);
+        int b = 3, steps = 5;
+        float[][] refState = new float[config.layers()][b * config.stateSize()], fastState = new float[config.layers()][b * config.stateSize()];
+        ReferenceEngine ref = new ReferenceEngine(config, DsfSolver.SCAN);
+        try (FastEngine fast = new FastEngine(config, DsfSolver.SCAN, 2)) {
+            for (int k = 0; k < 2; k++) {              // the second batch starts from the first one's last state
+                Batch batch = GradientProbe.randomBatch(config, b, steps, 20 + k);
+                Parameters rg = params.zerosLike(), fg = params.zerosLike();
+                double rl = ref.lossAndGradient(params, batch, method, rg, refState);
+                double fl = fast.lossAndGradient(params, batch, method, fg, fastState);
+                assertEquals(rl, fl, 1e-5 * Math.abs(rl), "loss of batch " + k);
+                for (int l = 0; l < config.layers(); l++) assertArrayEquals(refState[l], fastState[l], 1e-5f, "state of layer " + l);
+                for (Tensor t : rg) {
+                    if (!t.trainable()) continue;
+                    double diff = 0, norm = 0;
+                    for (int i = 0; i < t.size(); i++) {
+                        double r = t.data()[i], f = fg.data(t.name())[i];
+                        diff += (f - r) * (f - r);
+                        norm += r * r;
+                    }
+                    double rel = Math.sqrt(diff / norm);
+                    assertTrue(rel < 1e-4, () -> cell + " " + block + " " + method + " " + t.name() + ": relative error " + rel);
+                }
+            }
+            Batch batch = GradientProbe.randomBatch(config, b, steps, 30);
+            Engine.LossSum re = ref.evaluate(params, batch, refState), fe = fast.evaluate(params, batch, fastState);
+            assertEquals(re.sum(), fe.sum(), 1e-5 * Math.abs(re.sum()));
+        }
+    }
+
     @Test
     void evaluateAndStepperAgreeWithTheReference() {
         for (CellType cell : CellType.values()) {

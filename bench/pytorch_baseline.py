@@ -152,13 +152,19 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--shape", help="cell,block,layers,hidden,vocab,seq,batch for a preset not listed here "
+                                    "(dsf4j's bench command passes the shape of every preset it times)")
     ap.add_argument("--batch", type=int, help="override the preset's batch")
     ap.add_argument("--seq", type=int, help="override the preset's T")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     for name in args.preset.split(","):
-        cell, block, layers, h, v, seq, batch = PRESETS[name]
+        if args.shape:
+            c, b, layers, h, v, seq, batch = args.shape.split(",")
+            cell, block, layers, h, v, seq, batch = c, b, int(layers), int(h), int(v), int(seq), int(batch)
+        else:
+            cell, block, layers, h, v, seq, batch = PRESETS[name]
         seq, batch = args.seq or seq, args.batch or batch
         for impl in args.impl.split(","):
             if impl == "nn.GRU":

@@ -1,47 +1,32 @@
 package dsf4j.bench;
 
-import dsf4j.config.BlockType;
-import dsf4j.config.CellType;
-import dsf4j.config.LambdaInit;
 import dsf4j.config.ModelConfig;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dsf4j.data.BpeTrainer;
+import dsf4j.train.Presets;
+import dsf4j.train.TrainConfig;
 
 /**
- * The shapes the {@code bench} command times: the paper's PTB and WikiText-103 models (PAPER.md), the
- * same names and shapes as bench/pytorch_baseline.py. Benchmark shapes only; training presets live
- * with the trainer.
+ * The shapes the {@code bench} command times: the training presets ({@link Presets}) with the
+ * vocabulary their corpus gives (PTB: 10,000 words + {@code <pad>}, {@code <bos>}; WikiText: the
+ * 16,000-entry BPE), at the preset's batch and T. bench/pytorch_baseline.py uses the same shapes.
  */
 public final class BenchPresets {
+
+    /** V of the PTB vocabulary as {@link dsf4j.data.Vocabulary} builds it. */
+    public static final int PTB_VOCAB = 10_002;
 
     private BenchPresets() {}
 
     /** A model and the batch it is timed on. */
     public record Preset(String name, ModelConfig config, int batch, int steps) {}
 
-    private static final Map<String, Preset> PRESETS = new LinkedHashMap<>();
-
-    static {
-        add("ptb-gru-1l256", CellType.GRU, BlockType.RESIDUAL, 1, 256, 10002, 64);
-        add("ptb-gru-3l256", CellType.GRU, BlockType.RESIDUAL, 3, 256, 10002, 64);
-        add("ptb-gru-3l1024", CellType.GRU, BlockType.RESIDUAL, 3, 1024, 10002, 64);
-        add("wt103-gru-3l512", CellType.GRU, BlockType.TRANSFORMER, 3, 512, 16000, 255);
-        add("wt103-lstm-3l512", CellType.LSTM, BlockType.TRANSFORMER, 3, 512, 16000, 255);
-        add("wt103-rnn-3l512", CellType.RNN, BlockType.TRANSFORMER, 3, 512, 16000, 255);
-    }
-
-    private static void add(String name, CellType cell, BlockType block, int layers, int hidden, int vocab, int steps) {
-        PRESETS.put(name, new Preset(name, new ModelConfig(cell, block, layers, hidden, vocab, 0, LambdaInit.DEFAULT), 128, steps));
-    }
-
     public static Preset get(String name) {
-        Preset p = PRESETS.get(name);
-        if (p == null) throw new IllegalArgumentException("unknown preset '" + name + "': use one of " + String.join(", ", PRESETS.keySet()));
-        return p;
+        TrainConfig c = Presets.get(name);
+        int vocab = c.data().equals("ptb") ? PTB_VOCAB : BpeTrainer.DEFAULT_VOCAB_SIZE;
+        return new Preset(name, c.model(vocab, 0), c.batch(), c.seq());
     }
 
     public static Iterable<String> names() {
-        return PRESETS.keySet();
+        return Presets.names();
     }
 }

@@ -119,7 +119,10 @@ final class BenchCommand implements Callable<Integer> {
     private Map<String, Double> pytorch(BenchPresets.Preset p, int workers) throws Exception {
         Path script = Path.of("bench", "run-pytorch.sh");
         if (!Files.isRegularFile(script)) throw new IllegalArgumentException("--vs-pytorch needs bench/run-pytorch.sh: run from the repository root");
-        Process proc = new ProcessBuilder("bash", script.toString(), "--preset", p.name(), "--threads", Integer.toString(workers),
+        var c = p.config();
+        String shape = String.join(",", c.cell().id(), c.block().id(), Integer.toString(c.layers()), Integer.toString(c.hidden()),
+                Integer.toString(c.vocab()), Integer.toString(p.steps()), Integer.toString(p.batch()));
+        Process proc = new ProcessBuilder("bash", script.toString(), "--preset", p.name(), "--shape", shape, "--threads", Integer.toString(workers),
                 "--steps", Integer.toString(steps)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Map<String, Double> out = new LinkedHashMap<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {

@@ -43,6 +43,7 @@ public final class Plot {
         XYChart bySteps = chart("perplexity vs step", "step");
         XYChart byTime = chart("perplexity vs wall time", "minutes");
         Set<String> names = new HashSet<>();
+        double firstValid = 0;   // the highest validation perplexity: the y-axis stops a little above it
         for (int r = 0; r < runs.size(); r++) {
             Path csv = runs.get(r).resolve(Metrics.CSV);
             if (!Files.isRegularFile(csv)) {
@@ -55,12 +56,19 @@ public final class Plot {
             Color color = PALETTE[r % PALETTE.length];
             List<Metrics.Row> train = smoothed(rows.stream().filter(x -> x.split().equals("train")).toList());
             List<Metrics.Row> valid = rows.stream().filter(x -> x.split().equals("valid")).toList();
+            for (Metrics.Row v : valid) firstValid = Math.max(firstValid, v.ppl());
             add(bySteps, name + " train", train, x -> x.step(), color, true);
             add(bySteps, name + " valid", valid, x -> x.step(), color, false);
             add(byTime, name + " train", train, x -> x.elapsedSeconds() / 60, color, true);
             add(byTime, name + " valid", valid, x -> x.elapsedSeconds() / 60, color, false);
         }
-        for (XYChart c : List.of(bySteps, byTime)) c.getStyler().setYAxisLogarithmic(spansADecade(c));
+        for (XYChart c : List.of(bySteps, byTime)) {
+            // The first train steps sit near the vocabulary size; above the validation curves they only
+            // squash what matters, so the axis ends 25% above the highest validation perplexity.
+            double top = firstValid > 0 ? 1.25 * firstValid : Double.POSITIVE_INFINITY;
+            if (Double.isFinite(top)) c.getStyler().setYAxisMax(top);
+            c.getStyler().setYAxisLogarithmic(spansADecade(c, top));
+        }
         BufferedImage img = new BufferedImage(2 * WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -91,13 +99,13 @@ public final class Plot {
         s.setLineStyle(dashed ? SeriesLines.DASH_DASH : new BasicStroke(2f));
     }
 
-    /** A log axis labels only powers of ten: use it when the curves cover more than one decade. */
-    private static boolean spansADecade(XYChart c) {
+    /** A log axis labels only powers of ten: use it when the curves (up to {@code top}) cover more than one decade. */
+    private static boolean spansADecade(XYChart c, double top) {
         double lo = Double.POSITIVE_INFINITY, hi = 0;
         for (XYSeries s : c.getSeriesMap().values()) {
             for (double y : s.getYData()) {
                 lo = Math.min(lo, y);
-                hi = Math.max(hi, y);
+                hi = Math.max(hi, Math.min(y, top));
             }
         }
         return hi > 10 * lo;

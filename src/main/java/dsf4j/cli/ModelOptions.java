@@ -32,6 +32,6 @@ final class ModelOptions {
     String lambdaInit;
 
     ModelConfig toConfig() {
-        return new ModelConfig(Choices.cell(cell), Choices.block(block), layers, hidden, vocab, padId, LambdaInit.parse(lambdaInit));
+        return new ModelConfig(CellType.parse(cell), BlockType.parse(block), layers, hidden, vocab, padId, LambdaInit.parse(lambdaInit));
     }
 }

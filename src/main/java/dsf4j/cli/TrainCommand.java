@@ -1,5 +1,7 @@
 package dsf4j.cli;
 
+import dsf4j.config.BlockType;
+import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.ModelConfig;
 import dsf4j.config.LambdaInit;
@@ -142,8 +144,8 @@ final class TrainCommand implements Callable<Integer> {
     private TrainConfig overlay(TrainConfig b) {
         return new TrainConfig(
                 data != null ? data : b.data(),
-                cell != null ? Choices.cell(cell) : b.cell(),
-                block != null ? Choices.block(block) : b.block(),
+                cell != null ? CellType.parse(cell) : b.cell(),
+                block != null ? BlockType.parse(block) : b.block(),
                 layers != null ? layers : b.layers(),
                 hidden != null ? hidden : b.hidden(),
                 lambdaInit != null ? LambdaInit.parse(lambdaInit) : b.lambdaInit(),

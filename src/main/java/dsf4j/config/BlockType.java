@@ -10,4 +10,9 @@ public enum BlockType {
     public String id() {
         return name().toLowerCase();
     }
+
+    public static BlockType parse(String s) {
+        for (BlockType b : values()) if (b.id().equalsIgnoreCase(s.trim())) return b;
+        throw new IllegalArgumentException("unknown block '" + s + "': use residual or transformer");
+    }
 }

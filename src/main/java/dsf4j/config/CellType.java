@@ -30,4 +30,9 @@ public enum CellType {
     public String id() {
         return name().toLowerCase();
     }
+
+    public static CellType parse(String s) {
+        for (CellType c : values()) if (c.id().equalsIgnoreCase(s.trim())) return c;
+        throw new IllegalArgumentException("unknown cell '" + s + "': use rnn, gru or lstm");
+    }
 }

@@ -30,8 +30,8 @@ public final class ConfigJson {
         try {
             JsonObject o = JsonParser.parseString(json).getAsJsonObject();
             return new ModelConfig(
-                    CellType.valueOf(field(o, "cell").toUpperCase()),
-                    BlockType.valueOf(field(o, "block").toUpperCase()),
+                    CellType.parse(field(o, "cell")),
+                    BlockType.parse(field(o, "block")),
                     Integer.parseInt(field(o, "layers")),
                     Integer.parseInt(field(o, "hidden")),
                     Integer.parseInt(field(o, "vocab")),

@@ -11,7 +11,6 @@ import dsf4j.config.LambdaInit;
 import dsf4j.config.Method;
 import dsf4j.data.DataMode;
 
-import java.util.function.Function;
 
 /**
  * A {@link TrainConfig} as the JSON of a checkpoint's {@code train} metadata entry: snake_case keys,
@@ -51,26 +50,13 @@ public final class TrainConfigJson {
 
     public static TrainConfig fromJson(String json) {
         JsonObject o = object(json, "train");
-        return new TrainConfig(str(o, "data"), cell(str(o, "cell")), block(str(o, "block")), num(o, "layers").intValue(),
+        return new TrainConfig(str(o, "data"), CellType.parse(str(o, "cell")), BlockType.parse(str(o, "block")), num(o, "layers").intValue(),
                 num(o, "hidden").intValue(), LambdaInit.parse(str(o, "lambda_init")), Method.parse(str(o, "method")),
                 DsfSolver.parse(str(o, "dsf_solver")), num(o, "seq").intValue(), num(o, "batch").intValue(), num(o, "epochs").intValue(),
                 num(o, "max_steps").longValue(), num(o, "lr").doubleValue(), OptimizerKind.parse(str(o, "optimizer")),
                 num(o, "weight_decay").doubleValue(), str(o, "schedule"), num(o, "clip").doubleValue(), num(o, "seed").longValue(),
                 num(o, "threads").intValue(), num(o, "eval_every").intValue(), str(o, "engine"),
                 o.has("data_mode") ? DataMode.parse(str(o, "data_mode")) : DataMode.defaultFor(str(o, "data")));
-    }
-
-    static CellType cell(String s) {
-        return parseEnum(CellType.values(), CellType::id, s, "cell", "rnn, gru or lstm");
-    }
-
-    static BlockType block(String s) {
-        return parseEnum(BlockType.values(), BlockType::id, s, "block", "residual or transformer");
-    }
-
-    private static <E> E parseEnum(E[] values, Function<E, String> id, String s, String what, String choices) {
-        for (E v : values) if (id.apply(v).equalsIgnoreCase(s.trim())) return v;
-        throw new IllegalArgumentException("unknown " + what + " '" + s + "': use " + choices);
     }
 
     /** The flag of a {@link TrainConfig} component: {@code weightDecay} → {@code weight-decay}. */

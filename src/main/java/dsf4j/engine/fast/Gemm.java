@@ -92,7 +92,8 @@ public final class Gemm {
         // whole group. Groups are split until every worker has work (only the grouping of tiles
         // changes with the thread count, never the arithmetic).
         int bn = Math.min(tilesN, NC_TILES), gm = tilesM;
-        int wanted = parallel.threads() == 1 ? 1 : 4 * parallel.threads();
+        // Long k: each task packs its rows of A once per k-block, so fewer, wider tasks pay less packing.
+        int wanted = parallel.threads() == 1 ? 1 : (k >= 4 * KC ? 2 : 4) * parallel.threads();
         while (ceilDiv(tilesM, gm) * ceilDiv(tilesN, bn) < wanted && (gm > 1 || bn > 1)) {
             if (gm > 1 && (gm >= 2 * MC_TILES || bn == 1 || gm * MR >= bn * NR)) gm = (gm + 1) / 2;
             else bn = (bn + 1) / 2;

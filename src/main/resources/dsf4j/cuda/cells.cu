@@ -73,16 +73,23 @@ extern "C" __global__ void gru_backward(const float* gi, const float* gh, const 
 
 // LSTM, gates i, f, g, o (column blocks of H); state s = concat(h, c), width 2H:
 //   c' = f c + i g, h' = o tanh(c'); the gates read the h half of s_prev.
+// The four activated gates of unit j of one row (its gate blocks start at g).
+__device__ __forceinline__ void lstm_gates(const float* gi, const float* gh, const float* bih, const float* bhh,
+                                           idx_t g, int j, int H, float* ig, float* fg, float* gg, float* og) {
+    *ig = sigmoidf_(gi[g + j] + gh[g + j] + bih[j] + bhh[j]);
+    *fg = sigmoidf_(gi[g + H + j] + gh[g + H + j] + bih[H + j] + bhh[H + j]);
+    *gg = tanhf(gi[g + 2 * H + j] + gh[g + 2 * H + j] + bih[2 * H + j] + bhh[2 * H + j]);
+    *og = sigmoidf_(gi[g + 3 * H + j] + gh[g + 3 * H + j] + bih[3 * H + j] + bhh[3 * H + j]);
+}
+
 extern "C" __global__ void lstm_forward(const float* gi, const float* gh, const float* bih, const float* bhh,
                                         const float* sprev, float* s, int rows, int H) {
     FOR_EACH(idx, (idx_t)rows * H) {
         idx_t row = idx / H;
         int j = (int)(idx % H);
         idx_t g = row * 4 * H, st = row * 2 * H;
-        float ig = sigmoidf_(gi[g + j] + gh[g + j] + bih[j] + bhh[j]);
-        float fg = sigmoidf_(gi[g + H + j] + gh[g + H + j] + bih[H + j] + bhh[H + j]);
-        float gg = tanhf(gi[g + 2 * H + j] + gh[g + 2 * H + j] + bih[2 * H + j] + bhh[2 * H + j]);
-        float og = sigmoidf_(gi[g + 3 * H + j] + gh[g + 3 * H + j] + bih[3 * H + j] + bhh[3 * H + j]);
+        float ig, fg, gg, og;
+        lstm_gates(gi, gh, bih, bhh, g, j, H, &ig, &fg, &gg, &og);
         float c = fg * sprev[st + H + j] + ig * gg;
         s[st + j] = og * tanhf(c);
         s[st + H + j] = c;
@@ -96,10 +103,8 @@ extern "C" __global__ void lstm_backward(const float* gi, const float* gh, const
         idx_t row = idx / H;
         int j = (int)(idx % H);
         idx_t g = row * 4 * H, st = row * 2 * H;
-        float ig = sigmoidf_(gi[g + j] + gh[g + j] + bih[j] + bhh[j]);
-        float fg = sigmoidf_(gi[g + H + j] + gh[g + H + j] + bih[H + j] + bhh[H + j]);
-        float gg = tanhf(gi[g + 2 * H + j] + gh[g + 2 * H + j] + bih[2 * H + j] + bhh[2 * H + j]);
-        float og = sigmoidf_(gi[g + 3 * H + j] + gh[g + 3 * H + j] + bih[3 * H + j] + bhh[3 * H + j]);
+        float ig, fg, gg, og;
+        lstm_gates(gi, gh, bih, bhh, g, j, H, &ig, &fg, &gg, &og);
         float cprev = sprev[st + H + j];
         float tc = tanhf(fg * cprev + ig * gg);
         float dh = delta[st + j];

@@ -28,6 +28,12 @@ def main():
     print(f"gradient checks: {len(grads) - len(bad)}/{len(grads)} pass")
     for r in bad:
         print(f"  {r['verdict'].upper()}: {r['cell']} {r['block']} {r['method']} tf32={r['tf32']} {r['size']}: loss {r['loss_err']}, grad {r['grad_err']} ({r['worst']})")
+    for kind, label in (("train", "device trainer checks"), ("train-e2e", "end-to-end training checks")):
+        rows = [r for r in ours if r.get("kind") == kind]
+        print(f"{label}: {sum(r.get('verdict') == 'pass' for r in rows)}/{len(rows)} pass")
+        for r in rows:
+            if r.get("verdict") != "pass":
+                print(f"  {r.get('verdict', '?').upper()}: {r.get('check')}: {r.get('error', r.get('value'))} {r.get('where', '')}")
     base = {(r["preset"], r["impl"]): r for r in theirs if "tokens_per_s" in r}
     print(f"\n{'preset':24} {'method':7} {'dsf4j tok/s':>12} {'step ms':>9} | {'vs nn.GRU':>9} {'vs residual':>11} {'vs res-dsf':>10}")
     for r in ours:

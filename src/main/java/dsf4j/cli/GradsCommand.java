@@ -46,7 +46,8 @@ final class GradsCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "fast engine workers, 0 = all cores (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--tf32", defaultValue = "false", description = "cuda: TF32 tensor-core GEMMs (default: ${DEFAULT-VALUE}, exact float32)")
+    @Option(names = "--tf32", arity = "1", defaultValue = "false", paramLabel = "true|false",
+            description = "cuda: TF32 tensor-core GEMMs (default: ${DEFAULT-VALUE}, exact float32)")
     boolean tf32;
 
     @Option(names = "--out", required = true, description = "the .safetensors file to write")

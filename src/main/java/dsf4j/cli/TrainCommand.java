@@ -90,6 +90,10 @@ final class TrainCommand implements Callable<Integer> {
     Integer evalEvery;
     @Option(names = "--engine", description = "reference, fast or cuda")
     String engine;
+
+    @Option(names = "--tf32", arity = "1", defaultValue = "true", paramLabel = "true|false",
+            description = "cuda: GEMMs on TF32 tensor cores, as the paper (default: ${DEFAULT-VALUE}); false for exact float32")
+    boolean tf32;
     @Option(names = "--out", description = "run folder (default: runs/<preset>-<method>-<time>)")
     Path out;
     @Option(names = "--resume", description = "continue the run in this folder (or from this checkpoint file)")
@@ -133,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
         ModelConfig model = Trainer.modelFor(cfg, dataset);
         Engines.requireMemory(cfg.engine(), model, cfg.batch(), cfg.seq());
         StopRequest stop = new StopRequest();
-        try (Engine e = Engines.create(cfg.engine(), model, cfg.dsfSolver(), cfg.threads());
+        try (Engine e = Engines.create(cfg.engine(), model, cfg.dsfSolver(), cfg.threads(), tf32);
              StopSignals signals = new StopSignals(stop)) {
             new Trainer(cfg, dataset, e, out, provenance, System.out, System.console() != null).faults(faults).stopWhen(stop).run(from);
         }

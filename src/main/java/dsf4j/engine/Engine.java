@@ -4,6 +4,8 @@ import dsf4j.config.Method;
 import dsf4j.model.Batch;
 import dsf4j.model.Parameters;
 
+import java.util.Optional;
+
 /**
  * Computes the language-model loss and its gradient for one batch. The model is fixed at
  * construction (its config); the weights are passed on each call so an optimizer can own them.
@@ -55,6 +57,15 @@ public interface Engine extends AutoCloseable {
      * @param batch  number of independent sequences stepped together
      */
     Stepper stepper(Parameters params, int batch);
+
+    /**
+     * A trainer that keeps a copy of {@code initial}'s weights, the gradients and the optimizer state
+     * on this engine's device for the whole run; empty for engines that compute on the host (the
+     * trainer then clips and runs Adam itself, on the gradients {@link #lossAndGradient} returns).
+     */
+    default Optional<DeviceTrainer> deviceTrainer(Parameters initial, DeviceTrainer.Settings settings) {
+        return Optional.empty();
+    }
 
     @Override
     default void close() {}

@@ -70,6 +70,10 @@ public final class Adam {
         return kind;
     }
 
+    public double weightDecay() {
+        return weightDecay;
+    }
+
     /** Updates done so far (t). */
     public long steps() {
         return t;

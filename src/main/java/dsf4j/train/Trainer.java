@@ -5,6 +5,7 @@ import dsf4j.config.ModelConfig;
 import dsf4j.data.Dataset;
 import dsf4j.data.Split;
 import dsf4j.data.Tokenizer;
+import dsf4j.engine.DeviceTrainer;
 import dsf4j.engine.Engine;
 import dsf4j.io.AtomicFiles;
 import dsf4j.model.Batch;
@@ -22,7 +23,8 @@ import java.util.Objects;
 
 /**
  * The training loop: for each batch, loss and gradient from the {@link Engine}, global-norm
- * clipping, an {@link Adam} step at the {@link LrSchedule}'s rate; a validation every
+ * clipping, an {@link Adam} step at the {@link LrSchedule}'s rate (on the host, or all three on the
+ * device when the engine has a {@link DeviceTrainer}: see {@link Updater}); a validation every
  * {@link TrainConfig#evalInterval} steps (and at the last), with {@code best.safetensors} written
  * when validation improves and {@code last.safetensors} after every validation; at the end the test
  * perplexity of the best weights, and a plot.
@@ -176,8 +178,6 @@ public final class Trainer {
 
         Files.createDirectories(out);   // only once the run is known to be valid
         for (String f : List.of(BEST, LAST)) AtomicFiles.removeLeftovers(out.resolve(f));   // a killed save's temporary file
-        Parameters grads = params.zerosLike();
-
         // Stream mode: the state each layer ended the previous batch in, reset when an epoch starts.
         float[][] carried = !data.carriesState() ? null : st.carried() != null ? st.carried() : zeroState(model, cfg.batch());
         long step = st.step(), skipped = st.skippedUpdates(), lastSaved = -1;
@@ -190,7 +190,8 @@ public final class Trainer {
         console.line(String.format(Locale.ROOT, "%s %s: %s, %d steps (%d per epoch), validation every %d steps, %s engine",
                 resume == null ? "training" : "resuming at step " + step + " of", out, describe(), total, stepsPerEpoch, evalEvery, engine.name()));
 
-        try (Metrics metrics = Metrics.open(out, resume == null ? -1 : step)) {
+        try (Metrics metrics = Metrics.open(out, resume == null ? -1 : step);
+             Updater updater = Updater.of(engine, params, adam, cfg.clip())) {
             while (step < total) {
                 if (bi >= epochBatches.size()) {
                     epoch++;
@@ -203,27 +204,23 @@ public final class Trainer {
                 Batch b = epochBatches.get(bi);
                 double lr = schedule.at(step);
                 long t0 = System.nanoTime();
-                double loss = carried == null ? engine.lossAndGradient(params, b, cfg.method(), grads)
-                        : engine.lossAndGradient(params, b, cfg.method(), grads, carried);
-                double norm = GradClip.clip(grads, cfg.clip());
-                boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
+                DeviceTrainer.Update update = updater.step(b, cfg.method(), lr, carried);   // no update when not finite
+                double loss = update.loss(), norm = update.gradNorm();
+                boolean finite = update.applied();
                 if (!finite && carried != null) {
                     for (float[] layer : carried) java.util.Arrays.fill(layer, 0f);   // never carry a non-finite state on
                 }
                 if (!finite && faults.onNan() == FaultPolicy.OnNan.STOP) {
                     double elapsed = st.elapsedSeconds() + (System.nanoTime() - sessionStart) / 1e9;
                     TrainState good = position(step, epoch, bi, epochBatches.size(), best, bestStep, elapsed, skipped, carried);
+                    updater.sync();
                     if (lastSaved != step && save(false, good, params, adam)) lastSaved = step;
                     metrics.flush();
                     throw new TrainingHalted(String.format(Locale.ROOT, "step %d: the loss (%s) or gradient norm (%s) is not finite; the weights were not updated and %s: "
                                     + "resume with --on-nan skip to skip such updates, or start again with a lower --lr or with --clip",
                             step + 1, loss, norm, kept(lastSaved)), null);
                 }
-                if (finite) {
-                    adam.step(params, grads, lr);
-                } else {
-                    skipped++;
-                }
+                if (!finite) skipped++;
                 trainNanos += System.nanoTime() - t0;
                 step++;
                 bi++;
@@ -243,13 +240,14 @@ public final class Trainer {
                 }
 
                 if (step % evalEvery == 0 || step == total) {
-                    double v = evaluate(engine, params, valid, carried == null ? null : zeroState(model, cfg.batch())).mean();
+                    double v = updater.evaluate(valid, carried == null ? null : zeroState(model, cfg.batch())).mean();
                     metrics.add(new Metrics.Row("valid", step, epoch, v, Double.NaN, Double.NaN, Double.NaN, elapsed));
                     boolean improved = v < best;
                     if (improved) {
                         best = v;
                         bestStep = step;
                     }
+                    updater.sync();
                     if (save(improved, position(step, epoch, bi, epochBatches.size(), best, bestStep, elapsed, skipped, carried), params, adam)) lastSaved = step;
                     metrics.flush();
                     console.line(String.format(Locale.ROOT, "step %d: valid loss %.4f  ppl %.2f%s", step, v, Math.exp(v),
@@ -261,6 +259,7 @@ public final class Trainer {
                             Progress.duration(elapsed), Progress.compact(tokens / seconds)));
                 }
                 if (stop.requested()) {
+                    updater.sync();
                     if (lastSaved != step) {
                         TrainState now = position(step, epoch, bi, epochBatches.size(), best, bestStep, elapsed, skipped, carried);
                         try {
@@ -276,6 +275,8 @@ public final class Trainer {
                     return new Result(step, best, bestStep, Double.NaN, params, skipped, true);
                 }
             }
+            updater.sync();
+            updater.close();   // a device's training memory goes before the test evaluation needs its own
             Path bestFile = out.resolve(BEST);
             boolean haveBest = Files.isRegularFile(bestFile);
             Checkpoint bestCkpt = haveBest ? Checkpoint.load(bestFile) : null;
@@ -354,8 +355,8 @@ public final class Trainer {
         try {
             Plot.write(List.of(out), png);
             console.line("plot: " + png);
-        } catch (IOException | RuntimeException e) {
-            console.line("plot not written (" + e.getMessage() + "); the run itself is saved");
+        } catch (IOException | RuntimeException | LinkageError e) {   // LinkageError: a runtime without java.desktop (a jlink'd one)
+            console.line("plot not written (" + e + "); the run itself is saved");
         }
     }
 

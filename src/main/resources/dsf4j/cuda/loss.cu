@@ -1,8 +1,11 @@
-// Softmax cross-entropy over rows of logits, pad targets ignored, and Adam.
+// Softmax cross-entropy over rows of logits, pad targets ignored, the gradient's squared norm, and Adam.
 //
-// hyper (device float[8], uploaded by the host before each step):
+// hyper (device float[HYPER], uploaded by the host before each step):
 //   [0] 1/count of non-pad targets, [1] lr, [2] beta1, [3] beta2, [4] eps, [5] weight decay,
-//   [6] 1 - beta1^t, [7] 1 - beta2^t
+//   [6] 1 - beta1^t, [7] 1 - beta2^t, [8] 1 for AdamW's decoupled decay, 0 for Adam's coupled L2,
+//   [9] max gradient norm (0: no clipping)
+// sums (device double[2]): [0] sum of the cross-entropy over non-pad targets, [1] sum of g^2 over
+//   every trainable gradient (sum_squares)
 #define CE_THREADS 256
 
 __device__ float block_reduce(float v, bool isMax, float* shared) {
@@ -22,9 +25,9 @@ __device__ float block_reduce(float v, bool isMax, float* shared) {
 }
 
 // One block of CE_THREADS per row. z = logits[r, :] + bias; l = logsumexp(z) - z[target];
-// *loss += l (double). When writeGrad, logits[r, :] becomes dl/dz * scale = (softmax(z) - onehot) / count,
+// sums[0] += l (double). When writeGrad, logits[r, :] becomes dl/dz * scale = (softmax(z) - onehot) / count,
 // or 0 on a pad row.
-extern "C" __global__ void cross_entropy(float* logits, const float* bias, const int* targets, double* loss,
+extern "C" __global__ void cross_entropy(float* logits, const float* bias, const int* targets, double* sums,
                                          const float* hyper, int rows, int V, int pad, int writeGrad) {
     __shared__ float shared[32];
     int r = blockIdx.x;
@@ -42,7 +45,7 @@ extern "C" __global__ void cross_entropy(float* logits, const float* bias, const
     for (int c = threadIdx.x; c < V; c += CE_THREADS) s += expf(z[c] + bias[c] - m);
     s = block_reduce(s, false, shared);
     float logZ = m + logf(s);
-    if (threadIdx.x == 0) atomicAdd(loss, (double)(logZ - (z[target] + bias[target])));
+    if (threadIdx.x == 0) atomicAdd(&sums[0], (double)(logZ - (z[target] + bias[target])));
     __syncthreads();   // z[target] is read above before any thread overwrites it
     if (writeGrad) {
         float scale = hyper[0];
@@ -53,16 +56,45 @@ extern "C" __global__ void cross_entropy(float* logits, const float* bias, const
     }
 }
 
-// torch.optim.Adam with coupled L2 (weight_decay added to the gradient):
-//   g' = g + wd p; m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2; p -= lr (m/bc1) / (sqrt(v/bc2) + eps)
-extern "C" __global__ void adam(float* p, const float* g, float* m, float* v, const float* hyper, int n) {
-    float lr = hyper[1], b1 = hyper[2], b2 = hyper[3], eps = hyper[4], wd = hyper[5], bc1 = hyper[6], bc2 = hyper[7];
+// sums[1] += sum of g[i]^2 (double), for the global gradient norm ||g|| = sqrt(sums[1]).
+// Blocks of CE_THREADS threads, grid-stride; one atomic per block.
+extern "C" __global__ void sum_squares(const float* g, double* sums, int n) {
+    __shared__ double part[CE_THREADS / 32];
+    double s = 0.0;
     FOR_EACH(i, n) {
-        float gi = g[i] + wd * p[i];
+        double v = g[i];
+        s += v * v;
+    }
+    for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
+    if ((threadIdx.x & 31) == 0) part[threadIdx.x >> 5] = s;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        double t = 0.0;
+        for (int w = 0; w < CE_THREADS / 32; w++) t += part[w];
+        atomicAdd(&sums[1], t);
+    }
+}
+
+// One Adam step over every trainable float, torch.optim.Adam (coupled L2) or AdamW (decoupled), after
+// clip_grad_norm_ (scale min(1, clip / (||g|| + 1e-6))):
+//   Adam:  g' = s g + wd p;  AdamW: g' = s g, p *= 1 - lr wd
+//   m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2; p -= lr (m/bc1) / (sqrt(v/bc2) + eps)
+// When the loss or the norm is not finite nothing changes (the host then counts the update as skipped).
+extern "C" __global__ void adam(float* p, const float* g, float* m, float* v, const float* hyper, const double* sums, int n) {
+    double norm = sqrt(sums[1]);
+    if (!finite_(sums[0]) || !finite_(norm)) return;
+    float lr = hyper[1], b1 = hyper[2], b2 = hyper[3], eps = hyper[4], wd = hyper[5], bc1 = hyper[6], bc2 = hyper[7];
+    bool decoupled = hyper[8] != 0.0f;
+    double clip = hyper[9];
+    float scale = clip > 0.0 && norm > clip ? (float)(clip / (norm + 1e-6)) : 1.0f;
+    float shrink = decoupled ? 1.0f - lr * wd : 1.0f;
+    FOR_EACH(i, n) {
+        float gi = scale * g[i];
+        if (!decoupled) gi += wd * p[i];
         float mi = b1 * m[i] + (1.0f - b1) * gi;
         float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
         m[i] = mi;
         v[i] = vi;
-        p[i] -= lr * (mi / bc1) / (sqrtf(vi / bc2) + eps);
+        p[i] = p[i] * shrink - lr * (mi / bc1) / (sqrtf(vi / bc2) + eps);
     }
 }

@@ -11,6 +11,9 @@ typedef unsigned long long idx_t;
 
 __device__ __forceinline__ float sigmoidf_(float x) { return 1.0f / (1.0f + expf(-x)); }
 
+// Neither NaN nor infinite: the exponent bits are not all ones (no isfinite without headers).
+__device__ __forceinline__ bool finite_(double x) { return ((__double_as_longlong(x) >> 52) & 0x7ff) != 0x7ff; }
+
 // One thread per element of an n-element grid-stride loop.
 #define FOR_EACH(i, n) for (idx_t i = (idx_t)blockIdx.x * blockDim.x + threadIdx.x; i < (idx_t)(n); i += (idx_t)blockDim.x * gridDim.x)
 

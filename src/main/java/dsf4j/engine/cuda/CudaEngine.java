@@ -10,18 +10,20 @@ import dsf4j.model.Parameters;
 
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@link Engine} on an NVIDIA GPU: float32 weights, activations and gradients on the device,
  * GEMMs in cuBLAS (TF32 tensor cores unless constructed with tf32 = false), everything else in the
  * NVRTC-compiled kernels of {@code resources/dsf4j/cuda}. Each step (forward, backward and, for a
- * {@link #trainer}, Adam) is captured once per batch shape and method into a CUDA graph and replayed,
+ * {@link #deviceTrainer}, norm, clipping and Adam) is captured once per batch shape and method into a CUDA graph and replayed,
  * so the T sequential steps of the recurrence cost no Java-side launches ({@code DSF4J_CUDA_GRAPHS=0}
  * launches everything eagerly instead, for debugging).
  *
  * <p>{@link #lossAndGradient} uploads the weights and downloads the gradients on every call (the
- * Engine contract); {@link #trainer} keeps them on the device. DSF's δ comes from a parallel scan
+ * Engine contract); {@link #deviceTrainer} keeps them on the device. DSF's δ comes from a parallel scan
  * kernel whatever {@link DsfSolver} is asked for: the three solvers compute the same δ.
  */
 public final class CudaEngine implements Engine {
@@ -65,60 +67,81 @@ public final class CudaEngine implements Engine {
 
     @Override
     public double lossAndGradient(Parameters params, Batch batch, Method method, Parameters out) {
+        return lossAndGradient(params, batch, method, out, null);
+    }
+
+    @Override
+    public double lossAndGradient(Parameters params, Batch batch, Method method, Parameters out, float[][] state) {
         Runner r = gradsRunner(params);
         r.params.upload(params);
-        int count = r.prepare(batch);
-        if (count == 0) {
-            for (var t : out) java.util.Arrays.fill(t.data(), 0f);
-            return 0;
-        }
-        r.run("grads-" + method.id(), () -> {
-            model.forward(r.params, r.ws, true, false);
+        int count = r.prepare(batch, state);
+        r.run("grads-" + method.id(), state != null, () -> {
+            model.forward(r.params, r.ws, true, state != null);
             model.backward(r.params, r.ws, method);
         });
-        double loss = gpu.downloadDouble(r.ws.loss) / count;
+        r.keepFinalStates(state);
         r.params.downloadGrads(out);
-        return loss;
+        return count == 0 ? 0 : r.lossSum() / count;
     }
 
     @Override
     public LossSum evaluate(Parameters params, Batch batch) {
-        Runner r = gradsRunner(params);
-        r.params.upload(params);
-        int count = r.prepare(batch);
-        r.run("eval", () -> model.forward(r.params, r.ws, false, false));
-        return new LossSum(gpu.downloadDouble(r.ws.loss), count);
+        return evaluate(params, batch, null);
     }
 
-    /** A trainer that keeps {@code initial}'s weights (copied), the gradients and Adam's moments on the GPU. */
-    public DeviceTrainer trainer(Parameters initial, DeviceTrainer.Adam adam) {
+    @Override
+    public LossSum evaluate(Parameters params, Batch batch, float[][] state) {
+        Runner r = gradsRunner(params);
+        r.params.upload(params);
+        return r.evaluate(batch, state);
+    }
+
+    /** The cuda engine's trainer: {@code initial}'s weights (copied), the gradients and Adam's moments on the GPU. */
+    @Override
+    public Optional<DeviceTrainer> deviceTrainer(Parameters initial, DeviceTrainer.Settings settings) {
         gpu.rt.makeCurrent();
+        if (grads != null) {   // the trainer's weights live in their own buffers: free the Engine calls' copy
+            grads.close();
+            grads = null;
+        }
         Runner r = new Runner(new DeviceParams(gpu, initial));
         r.params.upload(initial);
         r.params.withMoments();
-        return new DeviceTrainer() {
+        return Optional.of(new DeviceTrainer() {
             private long t;
 
             @Override
-            public double step(Batch batch, Method method, double lr) {
+            public Update step(Batch batch, Method method, double lr, float[][] carried) {
                 gpu.rt.makeCurrent();
-                int count = r.prepare(batch);
-                if (count == 0) return 0;
+                int count = r.prepare(batch, carried);
                 t++;
                 r.hyper[1] = (float) lr;
-                r.hyper[2] = (float) adam.beta1();
-                r.hyper[3] = (float) adam.beta2();
-                r.hyper[4] = (float) adam.eps();
-                r.hyper[5] = (float) adam.weightDecay();
-                r.hyper[6] = (float) (1 - Math.pow(adam.beta1(), t));
-                r.hyper[7] = (float) (1 - Math.pow(adam.beta2(), t));
-                gpu.upload(r.ws.hyper, r.hyper, 0, r.hyper.length);
-                r.run("train-" + method.id(), () -> {
-                    model.forward(r.params, r.ws, true, false);
+                r.hyper[2] = (float) settings.beta1();
+                r.hyper[3] = (float) settings.beta2();
+                r.hyper[4] = (float) settings.eps();
+                r.hyper[5] = (float) settings.weightDecay();
+                r.hyper[6] = (float) (1 - Math.pow(settings.beta1(), t));
+                r.hyper[7] = (float) (1 - Math.pow(settings.beta2(), t));
+                r.hyper[8] = settings.decoupled() ? 1f : 0f;
+                r.hyper[9] = (float) settings.clip();
+                r.uploadHyper();
+                r.run("train-" + method.id(), carried != null, () -> {
+                    model.forward(r.params, r.ws, true, carried != null);
                     model.backward(r.params, r.ws, method);
+                    model.gradientNorm(r.params, r.ws);
                     model.adam(r.params, r.ws);
                 });
-                return gpu.downloadDouble(r.ws.loss) / count;
+                r.keepFinalStates(carried);
+                double[] sums = r.sums();
+                Update u = new Update(count == 0 ? 0 : sums[0] / count, Math.sqrt(sums[1]));
+                if (!u.applied()) t--;   // the adam kernel made no change
+                return u;
+            }
+
+            @Override
+            public LossSum evaluate(Batch batch, float[][] carried) {
+                gpu.rt.makeCurrent();
+                return r.evaluate(batch, carried);
             }
 
             @Override
@@ -127,16 +150,26 @@ public final class CudaEngine implements Engine {
             }
 
             @Override
-            public void copyTo(Parameters params) {
+            public void copyTo(Parameters params, Parameters firstMoments, Parameters secondMoments) {
                 gpu.rt.makeCurrent();
                 r.params.download(params);
+                if (firstMoments != null) r.params.downloadMoments(firstMoments, secondMoments);
+            }
+
+            @Override
+            public void restore(Parameters firstMoments, Parameters secondMoments, long updates) {
+                if (updates < 0) throw new IllegalArgumentException("optimizer step count " + updates + " is negative");
+                gpu.rt.makeCurrent();
+                r.params.uploadMoments(firstMoments, secondMoments);
+                t = updates;
             }
 
             @Override
             public void close() {
+                gpu.rt.makeCurrent();
                 r.close();
             }
-        };
+        });
     }
 
     /**
@@ -149,20 +182,22 @@ public final class CudaEngine implements Engine {
         try (Runner r = new Runner(new DeviceParams(gpu, params))) {
             r.params.upload(params);
             r.params.withMoments();
-            r.prepare(batch);
-            float[] h = {r.hyper[0], 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 0.1f, 0.001f};
-            gpu.upload(r.ws.hyper, h, 0, h.length);
+            r.prepare(batch, null);
+            float[] h = {r.hyper[0], 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 0.1f, 0.001f, 0f, 0f};
+            System.arraycopy(h, 0, r.hyper, 0, h.length);
+            r.uploadHyper();
             Runnable[] phases = {
                     () -> model.forward(r.params, r.ws, true, false),
                     () -> { model.forward(r.params, r.ws, true, false); model.backward(r.params, r.ws, method); },
-                    () -> { model.forward(r.params, r.ws, true, false); model.backward(r.params, r.ws, method); model.adam(r.params, r.ws); }};
+                    () -> { model.forward(r.params, r.ws, true, false); model.backward(r.params, r.ws, method);
+                            model.gradientNorm(r.params, r.ws); model.adam(r.params, r.ws); }};
             float[] out = new float[phases.length];
             for (int i = 0; i < phases.length; i++) {
                 String key = "phase" + i + "-" + method.id();
                 Runnable phase = phases[i];
-                r.run(key, phase);   // warm-up (and capture)
+                r.run(key, false, phase);   // warm-up (and capture)
                 float[] ms = new float[reps];
-                for (int k = 0; k < reps; k++) ms[k] = gpu.time(() -> r.run(key, phase));
+                for (int k = 0; k < reps; k++) ms[k] = gpu.time(() -> r.run(key, false, phase));
                 java.util.Arrays.sort(ms);
                 out[i] = ms[reps / 2];
             }
@@ -178,27 +213,21 @@ public final class CudaEngine implements Engine {
         int[] targets = new int[batch];
         java.util.Arrays.fill(targets, config.padId() >= 0 ? config.padId() : 0);
         float[] bias = params.data("head.bias");
-        int d = config.stateSize();
-        long[] state = new long[config.layers()];
-        for (int l = 0; l < state.length; l++) {
-            state[l] = gpu.alloc((long) batch * d);
-            gpu.zero(state[l], (long) batch * d);
-        }
+        float[][] state = new float[config.layers()][batch * config.stateSize()];
         return new Stepper() {
             @Override
             public void step(int[] tokens, float[] logits) {
                 gpu.rt.makeCurrent();
-                r.prepare(new Batch(batch, 1, tokens, targets));
-                for (int l = 0; l < state.length; l++) gpu.copy(r.ws.states[l], state[l], (long) batch * d);
+                r.prepare(new Batch(batch, 1, tokens, targets), state);
                 model.forward(r.params, r.ws, false, true);
-                for (int l = 0; l < state.length; l++) gpu.copy(state[l], r.ws.states[l] + 4L * batch * d, (long) batch * d);
+                r.keepFinalStates(state);
                 gpu.download(logits, 0, r.ws.logits, batch * config.vocab());
                 for (int i = 0; i < logits.length; i++) logits[i] += bias[i % bias.length];
             }
 
             @Override
             public void reset() {
-                for (long s : state) gpu.zero(s, (long) batch * d);
+                for (float[] s : state) java.util.Arrays.fill(s, 0f);
             }
         };
     }
@@ -209,26 +238,49 @@ public final class CudaEngine implements Engine {
         gpu.close();
     }
 
-    /** Device weights, a workspace for the current batch shape, and the graphs captured on them. */
+    /**
+     * Device weights, one device allocation for the workspaces (as large as the largest batch shape
+     * seen so far; a {@link Workspace} view of it per shape) and the graphs captured on those views.
+     */
     private final class Runner implements AutoCloseable {
+        /**
+         * Graphs kept, the least recently replayed destroyed first: sentence buckets give a few hundred
+         * shapes (training and validation), and each graph holds its own memory.
+         */
+        private static final int MAX_GRAPHS = 512;
+
         final DeviceParams params;
-        Workspace ws;
-        final float[] hyper = new float[8];
-        private final Map<String, MemorySegment> graphs = new HashMap<>();
+        Workspace ws;                                  // the current batch's view
+        final float[] hyper = new float[Workspace.HYPER];
+        private long arena, arenaBytes;
+        private final Map<Long, Workspace> views = new HashMap<>();
+        private final LinkedHashMap<String, MemorySegment> graphs = new LinkedHashMap<>(16, 0.75f, true);   // access order
 
         Runner(DeviceParams params) {
             this.params = params;
         }
 
-        /** Sizes the workspace for the batch and uploads its ids; returns the number of non-pad targets. */
-        int prepare(Batch batch) {
-            if (ws == null || ws.b != batch.batch() || ws.steps != batch.steps()) {
+        /**
+         * Makes {@link #ws} the batch's view (growing the allocation if the shape needs more), uploads
+         * its ids, 1/count into hyper[0] and, when {@code carried} is not null, each layer's state into
+         * the states' row block 0.
+         *
+         * @return the number of non-pad targets
+         */
+        int prepare(Batch batch, float[][] carried) {
+            int b = batch.batch(), steps = batch.steps();
+            long need = Workspace.bytes(config, b, steps);
+            if (need > arenaBytes) {
                 dropGraphs();
-                if (ws != null) ws.close();
+                views.clear();
                 ws = null;
-                ws = new Workspace(gpu, config, batch.batch(), batch.steps());
+                if (arena != 0) gpu.free(arena);
+                arena = 0;
+                arena = gpu.alloc((need + 3) / 4);
+                arenaBytes = need;
             }
-            int b = batch.batch(), steps = batch.steps(), count = 0;
+            ws = views.computeIfAbsent(((long) b << 32) | steps, k -> new Workspace(config, b, steps, arena));
+            int count = 0;
             int[] in = new int[b * steps], tg = new int[b * steps];
             for (int i = 0; i < b; i++) {
                 for (int t = 0; t < steps; t++) {
@@ -245,20 +297,61 @@ public final class CudaEngine implements Engine {
             gpu.upload(ws.tokens, in);
             gpu.upload(ws.targets, tg);
             hyper[0] = count == 0 ? 0f : 1f / count;
-            gpu.upload(ws.hyper, hyper, 0, 1);
+            uploadHyper();
+            if (carried != null) {
+                int d = config.stateSize();
+                for (int l = 0; l < carried.length; l++) gpu.upload(ws.states[l], carried[l], 0, b * d);
+            }
             return count;
         }
 
-        /** Runs what {@code enqueue} enqueues: as a captured graph (captured on first use) or eagerly. */
-        void run(String key, Runnable enqueue) {
+        void uploadHyper() {
+            gpu.upload(ws.hyper, hyper, 0, hyper.length);
+        }
+
+        /** Stream mode: each layer's s_{T−1} (the states' last row block) into {@code carried}; nothing when null. */
+        void keepFinalStates(float[][] carried) {
+            if (carried == null) return;
+            int d = config.stateSize();
+            for (int l = 0; l < carried.length; l++) gpu.download(carried[l], 0, ws.states[l] + 4L * ws.steps * ws.b * d, ws.b * d);
+        }
+
+        /** ws.sums: Σ cross-entropy and Σ g² (waits for the stream). */
+        double[] sums() {
+            return new double[] {gpu.downloadDouble(ws.sums), gpu.downloadDouble(ws.sums + 8)};
+        }
+
+        double lossSum() {
+            return gpu.downloadDouble(ws.sums);
+        }
+
+        /** The forward and loss of {@code batch} on these weights. */
+        LossSum evaluate(Batch batch, float[][] carried) {
+            int count = prepare(batch, carried);
+            run("eval", carried != null, () -> model.forward(params, ws, false, carried != null));
+            keepFinalStates(carried);
+            return new LossSum(lossSum(), count);
+        }
+
+        /**
+         * Runs what {@code enqueue} enqueues on the current view: as the graph captured for this
+         * (key, shape, carried) on first use, or eagerly when graphs are off.
+         */
+        void run(String key, boolean carried, Runnable enqueue) {
             if (!GRAPHS) {
                 enqueue.run();
                 return;
             }
-            MemorySegment exec = graphs.get(key);
+            String full = key + (carried ? "-carried" : "") + "@" + ws.b + "x" + ws.steps;
+            MemorySegment exec = graphs.get(full);
             if (exec == null) {
+                if (graphs.size() >= MAX_GRAPHS) {
+                    var eldest = graphs.entrySet().iterator().next();
+                    gpu.destroy(eldest.getValue());
+                    graphs.remove(eldest.getKey());
+                }
                 exec = gpu.capture(enqueue);
-                graphs.put(key, exec);
+                graphs.put(full, exec);
             }
             gpu.replay(exec);
         }
@@ -271,7 +364,9 @@ public final class CudaEngine implements Engine {
         @Override
         public void close() {
             dropGraphs();
-            if (ws != null) ws.close();
+            views.clear();
+            if (arena != 0) gpu.free(arena);
+            arena = 0;
             params.close();
         }
     }

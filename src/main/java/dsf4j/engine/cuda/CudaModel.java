@@ -65,7 +65,8 @@ final class CudaModel {
     // Forward
 
     /**
-     * Enqueues the forward and the loss: ws.loss = Σ cross-entropy over non-pad targets; with
+     * Enqueues the forward and the loss: ws.sums[0] = Σ cross-entropy over non-pad targets (and
+     * ws.sums[1] = 0, for {@link #gradientNorm}); with
      * writeGrad, ws.logits then holds dL/dlogits = (softmax − onehot)·hyper[0].
      *
      * @param carryState false: s_{−1} = 0 (the states' row block 0 is zeroed); true: it holds the
@@ -109,8 +110,8 @@ final class CudaModel {
         }
         if (tf) layerNormForward(ws.x[layers], p, "norm", ws.z, ws.lnf, n);
         gpu.gemm(false, true, n, vocab, h, ws.z, h, p.param("head.weight"), h, false, ws.logits, vocab);
-        gpu.zero(ws.loss, 2);
-        gpu.launchGrid(Kernel.CROSS_ENTROPY, n, 1, 256, 1, ws.logits, p.param("head.bias"), ws.targets, ws.loss, ws.hyper,
+        gpu.zero(ws.sums, 4);
+        gpu.launchGrid(Kernel.CROSS_ENTROPY, n, 1, 256, 1, ws.logits, p.param("head.bias"), ws.targets, ws.sums, ws.hyper,
                 n, vocab, c.padId(), writeGrad ? 1 : 0);
     }
 
@@ -217,9 +218,17 @@ final class CudaModel {
         gpu.launchGrid(Kernel.COLUMN_SUMS, (cols + 31) / 32, (rows + rowsPerBlock - 1) / rowsPerBlock, 32, 8, m, out, rows, cols, rowsPerBlock);
     }
 
-    /** Adam over every trainable float (hyper-parameters in ws.hyper). */
+    /** ws.sums[1] += ‖g‖², over every trainable gradient (after {@link #backward}). */
+    void gradientNorm(DeviceParams p, Workspace ws) {
+        gpu.launch(Kernel.SUM_SQUARES, p.trainableFloats, p.grads, ws.sums, Math.toIntExact(p.trainableFloats));   // blocks of Gpu.THREADS = 256 = CE_THREADS
+    }
+
+    /**
+     * Clipping and the Adam or AdamW update over every trainable float (hyper-parameters in ws.hyper,
+     * after {@link #gradientNorm}); nothing changes when the loss or the norm is not finite.
+     */
     void adam(DeviceParams p, Workspace ws) {
-        gpu.launch(Kernel.ADAM, p.trainableFloats, p.params, p.grads, p.m, p.v, ws.hyper, Math.toIntExact(p.trainableFloats));
+        gpu.launch(Kernel.ADAM, p.trainableFloats, p.params, p.grads, p.m, p.v, ws.hyper, ws.sums, Math.toIntExact(p.trainableFloats));
     }
 
     CellType cell() {

@@ -81,24 +81,50 @@ final class DeviceParams implements AutoCloseable {
 
     /** Host → device, every tensor (one copy). */
     void upload(Parameters p) {
-        float[] flat = new float[Math.toIntExact(totalFloats)];
-        for (Tensor t : p) System.arraycopy(t.data(), 0, flat, (int) offset(t.name()), t.size());
-        gpu.upload(params, flat, 0, flat.length);
+        toDevice(params, totalFloats, p);
     }
 
     /** Device → host, every tensor. */
     void download(Parameters p) {
-        float[] flat = new float[Math.toIntExact(totalFloats)];
-        gpu.download(flat, 0, params, flat.length);
-        for (Tensor t : p) System.arraycopy(flat, (int) offset(t.name()), t.data(), 0, t.size());
+        toHost(params, totalFloats, p);
     }
 
     /** Device → host gradients; buffers (λ) get 0. */
     void downloadGrads(Parameters out) {
-        float[] flat = new float[Math.toIntExact(trainableFloats)];
-        gpu.download(flat, 0, grads, flat.length);
-        for (Tensor t : out) {
-            if (t.trainable()) System.arraycopy(flat, (int) offset(t.name()), t.data(), 0, t.size());
+        toHost(grads, trainableFloats, out);
+    }
+
+    /** Host → device Adam moments (tensors named as the trainable ones); allocates them first if needed. */
+    void uploadMoments(Parameters first, Parameters second) {
+        withMoments();
+        toDevice(m, trainableFloats, first);
+        toDevice(v, trainableFloats, second);
+    }
+
+    /** Device → host Adam moments, into tensors named as the trainable ones. */
+    void downloadMoments(Parameters first, Parameters second) {
+        if (m == 0) throw new IllegalStateException("no optimizer state on the device");
+        toHost(m, trainableFloats, first);
+        toHost(v, trainableFloats, second);
+    }
+
+    /** The {@code floats} from {@code dst} become {@code p}'s tensors that lie there (zeros in between), one copy. */
+    private void toDevice(long dst, long floats, Parameters p) {
+        float[] flat = new float[Math.toIntExact(floats)];
+        for (Tensor t : p) {
+            long o = offset(t.name());
+            if (o < floats) System.arraycopy(t.data(), 0, flat, (int) o, t.size());
+        }
+        gpu.upload(dst, flat, 0, flat.length);
+    }
+
+    /** {@code p}'s tensors that lie in the {@code floats} from {@code src} get their values; the others get 0. */
+    private void toHost(long src, long floats, Parameters p) {
+        float[] flat = new float[Math.toIntExact(floats)];
+        gpu.download(flat, 0, src, flat.length);
+        for (Tensor t : p) {
+            long o = offset(t.name());
+            if (o < floats) System.arraycopy(flat, (int) o, t.data(), 0, t.size());
             else java.util.Arrays.fill(t.data(), 0f);
         }
     }

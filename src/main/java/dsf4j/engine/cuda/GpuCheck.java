@@ -13,6 +13,9 @@ import dsf4j.model.Batch;
 import dsf4j.model.ParamLayout;
 import dsf4j.model.Parameters;
 import dsf4j.model.Tensor;
+import dsf4j.train.Adam;
+import dsf4j.train.GradClip;
+import dsf4j.train.OptimizerKind;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,6 +24,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What a GPU session runs (bench/gpu-check.sh): (1) the device and libraries, (2) the cuda engine's
@@ -129,7 +133,10 @@ public final class GpuCheck {
         json.add(String.format("{\"kind\":\"device\",\"name\":\"%s\",\"cc\":\"%d.%d\",\"sms\":%d,\"driver\":%d,\"nvrtc\":\"%s\",\"libcuda\":\"%s\",\"nvrtc_lib\":\"%s\",\"cublas_lib\":\"%s\"}",
                 rt.deviceName, rt.ccMajor, rt.ccMinor, rt.multiprocessors, rt.driverVersion, rt.nvrtcVersion, rt.libcudaPath, rt.nvrtcPath, rt.cublasPath));
         int failures = 0;
-        if (grads) failures += checkGradients(o, json, quick);
+        if (grads) {
+            failures += checkGradients(o, json, quick);
+            failures += checkTraining(o, json, quick);
+        }
         if (timing) {
             for (String name : presets) {
                 Preset p = PRESETS.stream().filter(x -> x.name().equals(name)).findFirst()
@@ -184,6 +191,147 @@ public final class GpuCheck {
         return failures;
     }
 
+    /** The worst relative error of a comparison, and where. */
+    public record Worst(double error, String where) {
+        static final Worst NONE = new Worst(0, "");
+
+        Worst max(double e, String w) {
+            return e <= error ? this : new Worst(e, w);   // NaN counts as worst
+        }
+
+        Worst max(Worst o) {
+            return max(o.error, o.where);
+        }
+    }
+
+    /**
+     * The device-resident trainer against the trainer's host loop — reference gradients,
+     * {@link GradClip#clip}, {@link Adam#step} — over {@code steps} updates with learning rate 1e-2 on
+     * a seeded random batch each, exact float32 GEMMs: the worst relative error of the losses, the
+     * gradient norms, the weights and Adam's moments.
+     *
+     * @param clip a limit the gradient norm exceeds (so clipping acts), or 0
+     */
+    public static Worst compareTraining(ModelConfig c, Method method, OptimizerKind kind, double weightDecay, double clip, int steps, long seed) {
+        double lr = 1e-2;
+        Parameters host = ParamLayout.init(c, seed), device = host.copy();
+        Adam adam = new Adam(host, kind, weightDecay);
+        Parameters g = host.zerosLike();
+        Worst worst = Worst.NONE;
+        try (ReferenceEngine ref = new ReferenceEngine(c, DsfSolver.SCAN);
+             CudaEngine gpu = new CudaEngine(c, DsfSolver.SCAN, false);
+             DeviceTrainer tr = gpu.deviceTrainer(device, DeviceTrainer.Settings.of(kind == OptimizerKind.ADAMW, weightDecay, clip)).orElseThrow()) {
+            for (int k = 0; k < steps; k++) {
+                Batch b = GradientProbe.randomBatch(c, 3, 5 + 2 * k, seed + k);   // a new shape each step
+                double loss = ref.lossAndGradient(host, b, method, g);
+                double norm = GradClip.clip(g, clip);
+                adam.step(host, g, lr);
+                DeviceTrainer.Update u = tr.step(b, method, lr, null);
+                worst = worst.max(relative(u.loss(), loss), "loss at step " + (k + 1))
+                        .max(relative(u.gradNorm(), norm), "gradient norm at step " + (k + 1));
+            }
+            Parameters m = adam.firstMoments().zerosLike(), v = adam.secondMoments().zerosLike();
+            tr.copyTo(device, m, v);
+            worst = worst.max(worstTensor(host, device, "weights"))
+                    .max(worstTensor(adam.firstMoments(), m, "first moment"))
+                    .max(worstTensor(adam.secondMoments(), v, "second moment"));
+            if (tr.updates() != steps) worst = worst.max(Double.POSITIVE_INFINITY, tr.updates() + " updates counted, not " + steps);
+        }
+        return worst;
+    }
+
+    /**
+     * Stream mode: two consecutive batches with the state carried from the first into the second, the
+     * cuda engine (gradients and evaluate) against the reference engine: worst relative error of the
+     * losses, the gradients and the carried states.
+     */
+    public static Worst compareCarried(ModelConfig c, Method method, long seed) {
+        Parameters p = ParamLayout.init(c, seed);
+        Worst worst = Worst.NONE;
+        try (ReferenceEngine ref = new ReferenceEngine(c, DsfSolver.SCAN); CudaEngine gpu = new CudaEngine(c, DsfSolver.SCAN, false)) {
+            int batch = 3;
+            float[][] sr = new float[c.layers()][batch * c.stateSize()], sg = new float[c.layers()][batch * c.stateSize()];
+            Parameters gr = p.zerosLike(), gg = p.zerosLike();
+            for (int k = 0; k < 2; k++) {
+                Batch b = GradientProbe.randomBatch(c, batch, 6, seed + k);
+                worst = worst.max(relative(gpu.lossAndGradient(p, b, method, gg, sg), ref.lossAndGradient(p, b, method, gr, sr)), "loss of batch " + (k + 1))
+                        .max(worstTensor(gr, gg, "gradient of batch " + (k + 1)));
+                for (int l = 0; l < sr.length; l++) worst = worst.max(relativeError(sr[l], sg[l]), "state of layer " + l + " after batch " + (k + 1));
+            }
+            float[][] er = new float[c.layers()][batch * c.stateSize()], eg = new float[c.layers()][batch * c.stateSize()];
+            for (int k = 0; k < 2; k++) {
+                Batch b = GradientProbe.randomBatch(c, batch, 6, seed + 10 + k);
+                worst = worst.max(relative(gpu.evaluate(p, b, eg).sum(), ref.evaluate(p, b, er).sum()), "evaluate of batch " + (k + 1));
+            }
+        }
+        return worst;
+    }
+
+    /**
+     * A weight that is NaN makes the loss NaN: the device trainer must leave the weights and moments
+     * as they were and not count the update. The worst relative error of the weights after the step
+     * (NaN where NaN was), or ∞ when the update was counted or reported applied.
+     */
+    public static Worst nonFiniteStepIsSkipped(ModelConfig c, long seed) {
+        Parameters p = ParamLayout.init(c, seed);
+        p.data("head.weight")[0] = Float.NaN;
+        Parameters after = p.copy();
+        try (CudaEngine gpu = new CudaEngine(c, DsfSolver.SCAN, false);
+             DeviceTrainer tr = gpu.deviceTrainer(p, DeviceTrainer.Settings.of(false, 0, 1)).orElseThrow()) {
+            DeviceTrainer.Update u = tr.step(GradientProbe.randomBatch(c, 2, 4, seed), Method.DSF, 1e-2, null);
+            if (u.applied() || tr.updates() != 0) return new Worst(Double.POSITIVE_INFINITY, "a NaN loss was applied (" + u + ", " + tr.updates() + " updates)");
+            tr.copyTo(after, null, null);
+        }
+        p.data("head.weight")[0] = 0;
+        after.data("head.weight")[0] = 0;
+        return worstTensor(p, after, "weights");
+    }
+
+    /** The trainer, stream-mode and skipped-update checks of {@link #main}, on small models; one line each. */
+    static int checkTraining(PrintStream o, JsonLines json, boolean quick) {
+        o.println("train: check | worst rel.err (where) | bound | verdict");
+        int failures = 0;
+        LambdaInit lambda = LambdaInit.parse("linspace:0:1");
+        ModelConfig gruTf = new ModelConfig(CellType.GRU, BlockType.TRANSFORMER, 2, 16, 13, 0, lambda);
+        ModelConfig lstmRes = new ModelConfig(CellType.LSTM, BlockType.RESIDUAL, 2, 16, 13, 0, lambda);
+        List<Map.Entry<String, java.util.function.Supplier<Worst>>> checks = new java.util.ArrayList<>(List.of(
+                Map.entry("adam dsf gru transformer, clipped", () -> compareTraining(gruTf, Method.DSF, OptimizerKind.ADAM, 1e-4, 0.05, 3, 2)),
+                Map.entry("adamw bptt lstm residual, clipped", () -> compareTraining(lstmRes, Method.BPTT, OptimizerKind.ADAMW, 0.1, 0.05, 3, 3)),
+                Map.entry("adam ftbptt gru transformer", () -> compareTraining(gruTf, Method.FTBPTT, OptimizerKind.ADAM, 0, 0, 2, 4)),
+                Map.entry("stream mode dsf lstm residual", () -> compareCarried(lstmRes, Method.DSF, 5)),
+                Map.entry("stream mode bptt gru transformer", () -> compareCarried(gruTf, Method.BPTT, 6)),
+                Map.entry("nan loss skips the update", () -> nonFiniteStepIsSkipped(lstmRes, 7))));
+        if (quick) checks = checks.subList(0, 1);
+        double bound = 1e-4;   // Adam divides by √v: float32 rounding of tiny gradients moves a few weights by ~lr
+        for (var check : checks) {
+            String verdict;
+            Worst w = null;
+            try {
+                w = check.getValue().get();
+                verdict = w.error() < bound ? "pass" : "FAIL";
+            } catch (RuntimeException e) {
+                verdict = "ERROR " + e;
+            }
+            if (!verdict.equals("pass")) failures++;
+            o.printf("train: %-36s | %.2e (%s) | %.0e | %s%n", check.getKey(), w == null ? Double.NaN : w.error(), w == null ? "" : w.where(), bound, verdict);
+            json.add(String.format("{\"kind\":\"train\",\"check\":\"%s\",\"error\":%s,\"where\":\"%s\",\"verdict\":\"%s\"}", check.getKey(),
+                    w == null ? "null" : num(w.error()), w == null ? "" : w.where(), verdict.startsWith("ERROR") ? "error" : verdict.toLowerCase(Locale.ROOT)));
+        }
+        return failures;
+    }
+
+    private static double relative(double a, double b) {
+        double scale = Math.max(Math.abs(a), Math.abs(b));
+        return scale == 0 ? 0 : Math.abs(a - b) / scale;
+    }
+
+    /** The worst {@link #relativeError} over the tensors of {@code expected}, named "what of tensor". */
+    private static Worst worstTensor(Parameters expected, Parameters got, String what) {
+        Worst w = Worst.NONE;
+        for (Tensor t : expected) w = w.max(relativeError(t.data(), got.data(t.name())), what + " of " + t.name());
+        return w;
+    }
+
     /** JSON lines appended to a file as they come, so a run cut short keeps what it measured. */
     static final class JsonLines {
         private final Path file;
@@ -219,14 +367,14 @@ public final class GpuCheck {
             for (Method m : Method.values()) {
                 double[] ms = new double[steps];
                 double loss = 0, firstMs;
-                try (DeviceTrainer trainer = engine.trainer(params, DeviceTrainer.Adam.withWeightDecay(0))) {
+                try (DeviceTrainer trainer = engine.deviceTrainer(params, DeviceTrainer.Settings.of(false, 0, 0)).orElseThrow()) {
                     long t0 = System.nanoTime();
-                    trainer.step(batch, m, 1e-3);   // captures the graph
+                    trainer.step(batch, m, 1e-3, null);   // captures the graph
                     firstMs = (System.nanoTime() - t0) / 1e6;
-                    for (int i = 0; i < 2; i++) trainer.step(batch, m, 1e-3);
+                    for (int i = 0; i < 2; i++) trainer.step(batch, m, 1e-3, null);
                     for (int i = 0; i < steps; i++) {
                         long s = System.nanoTime();
-                        loss = trainer.step(batch, m, 1e-3);
+                        loss = trainer.step(batch, m, 1e-3, null).loss();
                         ms[i] = (System.nanoTime() - s) / 1e6;
                     }
                 }

@@ -23,7 +23,8 @@ public enum Kernel {
     GELU_FORWARD("gelu_forward", "ppi"),
     GELU_BACKWARD("gelu_backward", "ppi"),
     CROSS_ENTROPY("cross_entropy", "pppppiiii"),
-    ADAM("adam", "pppppi");
+    SUM_SQUARES("sum_squares", "ppi"),
+    ADAM("adam", "ppppppi");
 
     /** The extern "C" name in the source. */
     public final String symbol;

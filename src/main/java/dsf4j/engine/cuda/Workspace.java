@@ -1,22 +1,28 @@
 package dsf4j.engine.cuda;
 
 import dsf4j.config.BlockType;
+import dsf4j.config.CellType;
 import dsf4j.config.ModelConfig;
 import dsf4j.model.ParamLayout;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * Every device buffer one batch shape (B, T) needs, allocated once and reused by every step of that
- * shape (a captured graph refers to these addresses). Time-major: row t·B + b; N = T·B.
- * Shapes in floats; per layer l unless said otherwise.
+ * Every device buffer one batch shape (B, T) needs, laid out one after another from a base address
+ * (a view: it allocates nothing). The engine keeps one device allocation as large as the largest shape
+ * seen and a view of it per shape, so batches of different lengths (sentence buckets) need no new
+ * allocation, and the CUDA graph captured for a shape keeps pointing at that shape's buffers.
+ * Time-major: row t·B + b; N = T·B. Shapes in floats; per layer l unless said otherwise.
  */
-final class Workspace implements AutoCloseable {
+final class Workspace {
+
+    /** Every buffer starts on a 256-byte boundary (cuBLAS and coalescing like it). */
+    private static final long ALIGN = 256;
+    /** Floats in {@link #hyper}: see loss.cu. */
+    static final int HYPER = 10;
 
     final int b, steps, n;
-    private final Gpu gpu;
-    private final List<Long> owned = new ArrayList<>();
+    /** Bytes from the base to the end of the last buffer. */
+    final long bytes;
+    private long next;             // the layout's cursor, a byte address
 
     final long tokens, targets;    // int [N] each, time-major
     final long[] x;                // L+1 × [N, H]: x[l] enters block l, x[L] leaves the last block
@@ -32,24 +38,25 @@ final class Workspace implements AutoCloseable {
     final long dgi, dgh;           // [N, G·H] (dgh == dgi for RNN and LSTM)
     final long tmp, tmp2;          // [N, H] scratch
     final long d4;                 // transformer: [N, 4H] scratch
-    final long loss;               // double: Σ cross-entropy
-    final long hyper;              // float[8]: see loss.cu
+    final long sums;               // double [2]: Σ cross-entropy, Σ g² (see loss.cu)
+    final long hyper;              // float [HYPER]: see loss.cu
 
-    Workspace(Gpu gpu, ModelConfig c, int b, int steps) {
-        this.gpu = gpu;
+    /** The layout of a (B, T) workspace from {@code base}; base 0 only measures ({@link #bytes(ModelConfig, int, int)}). */
+    Workspace(ModelConfig c, int b, int steps, long base) {
         this.b = b;
         this.steps = steps;
         this.n = Math.multiplyExact(b, steps);
+        this.next = base;
         int h = c.hidden(), d = c.stateSize(), gh3 = c.cell().gates * h, layers = c.layers();
         boolean tf = c.block() == BlockType.TRANSFORMER;
         long nl = n;
-        tokens = own(nl);
-        targets = own(nl);
+        tokens = take(nl);
+        targets = take(nl);
         x = new long[layers + 1];
-        for (int l = 0; l <= layers; l++) x[l] = own(nl * h);
+        for (int l = 0; l <= layers; l++) x[l] = take(nl * h);
         states = new long[layers];
         gi = new long[layers];
-        this.gh = new long[layers];
+        gh = new long[layers];
         u = new long[layers];
         ln1 = new long[layers];
         after = new long[layers];
@@ -58,53 +65,44 @@ final class Workspace implements AutoCloseable {
         hidden = new long[layers];
         act = new long[layers];
         for (int l = 0; l < layers; l++) {
-            states[l] = own((nl + b) * d);
-            gi[l] = own(nl * gh3);
-            this.gh[l] = own(nl * gh3);
+            states[l] = take((nl + b) * d);
+            gi[l] = take(nl * gh3);
+            gh[l] = take(nl * gh3);
             if (tf) {
-                u[l] = own(nl * h);
-                ln1[l] = own(2 * nl);
-                after[l] = own(nl * h);
-                mlpIn[l] = own(nl * h);
-                ln2[l] = own(2 * nl);
-                hidden[l] = own(nl * 4 * h);
-                act[l] = own(nl * 4 * h);
+                u[l] = take(nl * h);
+                ln1[l] = take(2 * nl);
+                after[l] = take(nl * h);
+                mlpIn[l] = take(nl * h);
+                ln2[l] = take(2 * nl);
+                hidden[l] = take(nl * 4 * h);
+                act[l] = take(nl * 4 * h);
             }
         }
-        z = tf ? own(nl * h) : x[layers];
-        lnf = tf ? own(2 * nl) : 0;
-        logits = own(nl * c.vocab());
-        dx = own(nl * h);
-        e = own(nl * d);
-        dgi = own(nl * gh3);
-        dgh = c.cell() == dsf4j.config.CellType.GRU ? own(nl * gh3) : dgi;
-        tmp = own(nl * h);
-        tmp2 = own(nl * h);
-        d4 = tf ? own(nl * 4 * h) : 0;
-        loss = own(2);
-        hyper = own(8);
+        z = tf ? take(nl * h) : x[layers];
+        lnf = tf ? take(2 * nl) : 0;
+        logits = take(nl * c.vocab());
+        dx = take(nl * h);
+        e = take(nl * d);
+        dgi = take(nl * gh3);
+        dgh = c.cell() == CellType.GRU ? take(nl * gh3) : dgi;
+        tmp = take(nl * h);
+        tmp2 = take(nl * h);
+        d4 = tf ? take(nl * 4 * h) : 0;
+        sums = take(4);
+        hyper = take(HYPER);
+        bytes = next - base;
         if (!ParamLayout.hasProjection(c) && d != h) throw new IllegalStateException("a block without projection needs D = H");
     }
 
-    private long own(long floats) {
-        long p = gpu.alloc(floats);
-        owned.add(p);
-        return p;
+    /** The next buffer of {@code floats} 4-byte words. */
+    private long take(long floats) {
+        long at = next;
+        next = (at + 4 * floats + ALIGN - 1) / ALIGN * ALIGN;
+        return at;
     }
 
-    /** Bytes a (B, T) workspace takes for this config, to say so before allocating. */
+    /** Bytes a (B, T) workspace takes for this config: to size the allocation, and to say so before allocating. */
     static long bytes(ModelConfig c, int b, int steps) {
-        long n = (long) b * steps, h = c.hidden(), d = c.stateSize(), g = (long) c.cell().gates * h, layers = c.layers();
-        boolean tf = c.block() == BlockType.TRANSFORMER;
-        long perLayer = (n + b) * d + 2 * n * g + (tf ? 3 * n * h + 4 * n + 8 * n * h : 0);
-        long rest = 2 * n + (layers + 1) * n * h + (tf ? n * h + 2 * n + 4 * n * h : 0) + n * c.vocab() + n * h + n * d
-                + (c.cell() == dsf4j.config.CellType.GRU ? 2 : 1) * n * g + 2 * n * h;
-        return 4 * (layers * perLayer + rest);
-    }
-
-    @Override
-    public void close() {
-        for (long p : owned) gpu.free(p);
-        owned.clear();
+        return new Workspace(c, b, steps, 0).bytes;
     }
 }

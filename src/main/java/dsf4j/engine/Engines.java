@@ -3,18 +3,14 @@ package dsf4j.engine;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.ModelConfig;
 import dsf4j.engine.cuda.CudaEngine;
+import dsf4j.engine.fast.FastEngine;
 import dsf4j.engine.reference.ReferenceEngine;
-
-import java.lang.reflect.InvocationTargetException;
 
 /** Builds an {@link Engine} by name, for the command line and the trainer. */
 public final class Engines {
 
     /** The engine names {@link #create} knows. */
     public static final String NAMES = "reference, fast or cuda";
-
-    /** Where the fast engine lives; it is looked up at run time so a build without it still works. */
-    static final String FAST_CLASS = "dsf4j.engine.fast.FastEngine";
 
     private Engines() {}
 
@@ -35,7 +31,7 @@ public final class Engines {
         if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1 (got " + threads + ")");
         return switch (engine.toLowerCase()) {
             case "reference" -> new ReferenceEngine(config, solver);
-            case "fast" -> fast(config, solver, threads);
+            case "fast" -> new FastEngine(config, solver, threads);
             case "cuda" -> new CudaEngine(config, solver, tf32);
             default -> throw new IllegalArgumentException("unknown engine '" + engine + "': use " + NAMES);
         };
@@ -43,14 +39,14 @@ public final class Engines {
 
     /**
      * The heap {@code engine} needs to train {@code config} on batches of {@code batch} × {@code seq}
-     * (see {@link MemoryEstimate}); the fast engine's own {@code memoryEstimate} when it has one. For
+     * (see {@link MemoryEstimate}). For
      * cuda, only the host's share (the trainer's copies and a batch of ids): the device's memory is
      * the engine's to check.
      */
     public static MemoryEstimate memoryEstimate(String engine, ModelConfig config, int batch, int seq) {
         return switch (engine.toLowerCase()) {
             case "reference" -> MemoryEstimate.reference(config, batch, seq);
-            case "fast" -> fastEstimate(config, batch, seq);
+            case "fast" -> MemoryEstimate.float32(config, batch, seq);
             case "cuda" -> MemoryEstimate.withEngine(config, 8L * batch * seq);
             default -> throw new IllegalArgumentException("unknown engine '" + engine + "': use " + NAMES);
         };
@@ -70,30 +66,5 @@ public final class Engines {
         System.gc();   // what is in use may be garbage from reading the corpus: measure again
         String refusal = need.refusal(rt.maxMemory(), rt.totalMemory() - rt.freeMemory());
         if (refusal != null) throw new IllegalArgumentException(refusal);
-    }
-
-    private static MemoryEstimate fastEstimate(ModelConfig config, int batch, int seq) {
-        try {
-            Object e = Class.forName(FAST_CLASS).getMethod("memoryEstimate", ModelConfig.class, int.class, int.class).invoke(null, config, batch, seq);
-            if (e instanceof MemoryEstimate m) return m;
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError notOffered) {
-            // the fast engine is absent or has no estimate of its own: use the generic float32 one
-        }
-        return MemoryEstimate.float32(config, batch, seq);
-    }
-
-    /** The fast engine, expected as {@code FastEngine(ModelConfig, DsfSolver, int threads)}. */
-    private static Engine fast(ModelConfig config, DsfSolver solver, int threads) {
-        try {
-            Class<?> c = Class.forName(FAST_CLASS);
-            return (Engine) c.getConstructor(ModelConfig.class, DsfSolver.class, int.class).newInstance(config, solver, threads);
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            throw new IllegalArgumentException("the fast engine is not available in this build: use --engine reference");
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IllegalStateException("the fast engine failed to start: " + e.getCause(), e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("the fast engine failed to start: " + e, e);
-        }
     }
 }

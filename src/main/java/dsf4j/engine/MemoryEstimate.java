@@ -18,10 +18,8 @@ import java.util.Locale;
  * optimizer    8·P     Adam's two moments
  * engine       what the engine keeps for one forward + backward (its own copies, activations)
  * </pre>
- * Each engine refines the last line: {@link #reference} for the double-precision reference engine;
- * the fast engine may offer {@code public static MemoryEstimate memoryEstimate(ModelConfig, int batch, int seq)}
- * on {@code dsf4j.engine.fast.FastEngine} ({@link Engines#memoryEstimate} calls it), and until it does
- * {@link #float32} stands in for it.
+ * Each engine refines the last line: {@link #reference} for the double-precision reference engine,
+ * {@link #float32} for the fast engine.
  *
  * @param engine bytes the engine holds during one training step
  */
@@ -60,7 +58,7 @@ public record MemoryEstimate(long parameters, long gradients, long optimizer, lo
     /**
      * A float32 engine that keeps, per layer and position, the layer's input and output, its state and
      * the G·H gate pre-activations (and for the transformer block the LN and MLP activations), plus the
-     * logits and their gradient: the stand-in for {@code FastEngine} until it offers its own estimate.
+     * logits and their gradient (generous for the fast engine, whose head works in chunks of rows).
      */
     public static MemoryEstimate float32(ModelConfig c, int batch, int seq) {
         long n = (long) batch * seq, h = c.hidden(), d = c.stateSize(), v = c.vocab(), g = (long) c.cell().gates * h;

@@ -46,8 +46,16 @@ public final class GradientProbe {
      */
     public static GradsFile run(ModelConfig config, long seed, int batchSize, int steps, List<Method> methods,
                                 DsfSolver solver, Engine engine, Map<String, String> extra) {
-        Parameters params = ParamLayout.init(config, seed);
-        Batch batch = randomBatch(config, batchSize, steps, seed);
+        return run(config, ParamLayout.init(config, seed), randomBatch(config, batchSize, steps, seed), methods, solver, engine, extra);
+    }
+
+    /**
+     * The same with given weights and batch (a trained checkpoint's, a batch of its data).
+     *
+     * @param params read only
+     */
+    public static GradsFile run(ModelConfig config, Parameters params, Batch batch, List<Method> methods,
+                                DsfSolver solver, Engine engine, Map<String, String> extra) {
         Map<String, int[]> shapes = new LinkedHashMap<>();
         Map<String, double[]> values = new LinkedHashMap<>();
         for (Tensor t : params) {

@@ -101,6 +101,24 @@ class TrainCliTest {
     }
 
     @Test
+    void gradsOfATrainedCheckpointUseItsWeightsAndData() {
+        Path out = dir.resolve("trained-grads.safetensors");
+        Outcome o = cli("grads", "--checkpoint", run.resolve(Trainer.BEST).toString(), "--batch", "2", "--out", out.toString());
+        assertEquals(0, o.status(), o.err());
+        dsf4j.io.GradsFile f = dsf4j.io.GradsFile.read(out);
+        Checkpoint c = Checkpoint.load(run.resolve(Trainer.BEST));
+        assertEquals(c.model(), f.config());
+        assertEquals(c.train().seq(), f.batch().steps());
+        assertEquals(2, f.batch().batch());
+        for (var t : c.params()) assertEquals(t.data()[0], f.params().get(t.name())[0], 0, t.name());
+        assertTrue(o.out().contains("agreement with bptt (cosine, norm ratio):") && o.out().contains("layers.0"), o.out());
+
+        Outcome bad = cli("grads", "--checkpoint", run.resolve(Trainer.BEST).toString(), "--hidden", "4", "--out", out.toString());
+        assertEquals(2, bad.status());
+        assertEquals("dsf4j: --hidden cannot be combined with --checkpoint, which gives the model, weights and data: drop one of them", bad.err().trim());
+    }
+
+    @Test
     void generateIsDeterministicPerSeed() {
         String ckpt = run.resolve(Trainer.BEST).toString();
         Outcome a = cli("generate", "--checkpoint", ckpt, "--prompt", "the cat", "--tokens", "12", "--seed", "5");

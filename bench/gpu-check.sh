@@ -64,6 +64,7 @@ stamp "6. summary"
 cat "$work/grads.jsonl" "$work/steps.jsonl" > "$work/dsf4j.jsonl" 2>/dev/null
 cat "$work/dsf4j.jsonl" "$work/pytorch.jsonl" > "$out/results.jsonl" 2>/dev/null
 { python3 bench/gpu_report.py "$work/dsf4j.jsonl" "$work/pytorch.jsonl" 2>&1
-  echo "eager-launch gradient checks: $(grep -c '"verdict":"pass"' "$work/grads-eager.jsonl" 2>/dev/null || echo 0) pass of $(grep -c '"kind":"grads"' "$work/grads-eager.jsonl" 2>/dev/null || echo 0)"
+  count() { local n; n=$(grep -c "$1" "$work/grads-eager.jsonl" 2>/dev/null); echo "${n:-0}"; }   # grep -c prints 0 and fails on no match
+  echo "eager-launch gradient checks: $(count '"verdict":"pass"') pass of $(count '"kind":"grads"')"
 } | tee "$out/summary.txt"
 stamp "done"

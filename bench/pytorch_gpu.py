@@ -56,7 +56,7 @@ def main():
     torch.backends.cuda.matmul.allow_tf32 = True
     torch.backends.cudnn.allow_tf32 = True
     torch.manual_seed(0)
-    lines = []
+    out = open(args.out, "w") if args.out else None   # line by line: a run cut short by its timeout keeps what it measured
     for name in args.preset.split(","):
         cell, block, layers, h, v, seq, batch = GPU_PRESETS[name]
         for impl in args.impl.split(","):
@@ -77,10 +77,11 @@ def main():
                 model = None
                 torch.cuda.empty_cache()
             print(json.dumps(rec), flush=True)
-            lines.append(json.dumps(rec))
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write("\n".join(lines) + "\n")
+            if out:
+                out.write(json.dumps(rec) + "\n")
+                out.flush()
+    if out:
+        out.close()
 
 
 if __name__ == "__main__":

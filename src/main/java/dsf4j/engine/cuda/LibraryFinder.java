@@ -101,6 +101,31 @@ public final class LibraryFinder {
         return Optional.empty();
     }
 
+    /**
+     * The library {@code prefix} needs next to {@code lib} (libcublasLt beside libcublas.so.13,
+     * libnvrtc-builtins beside libnvrtc.so.13): a file named {@code prefix.so.MAJOR…} with lib's major
+     * version, else {@code prefix.so…}. Never a {@code prefix.alt.so…} (the toolkit ships
+     * libnvrtc-builtins.alt.so.*, whose soname is not the one libnvrtc asks the loader for) nor a
+     * static archive.
+     */
+    static Optional<Path> companion(Path lib, String prefix) {
+        String name = lib.getFileName().toString();
+        int so = name.indexOf(".so.");
+        String major = so < 0 ? "" : name.substring(so + 4).split("\\.")[0];
+        Path best = null;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(lib.getParent(), prefix + ".so*")) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                boolean sameMajor = !major.isEmpty() && (n.equals(prefix + ".so." + major) || n.startsWith(prefix + ".so." + major + "."));
+                if (sameMajor) return Optional.of(p);
+                if (best == null || n.compareTo(best.getFileName().toString()) < 0) best = p;
+            }
+        } catch (IOException | SecurityException e) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(best);
+    }
+
     /** True when some segment of the path is {@code compat}. */
     static boolean isCompat(Path p) {
         for (Path seg : p) if (seg.toString().equals("compat")) return true;

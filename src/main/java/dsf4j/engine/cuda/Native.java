@@ -6,8 +6,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -26,23 +24,14 @@ final class Native {
     }
 
     /**
-     * Opens a library by absolute path, first opening the libraries next to it whose names start with
-     * one of {@code companions} (libcublasLt for libcublas, libnvrtc-builtins for libnvrtc), so that
-     * they resolve by soname even when their folder is not on the loader's path.
+     * Opens a library by absolute path, first opening its companion libraries from the same folder
+     * ({@link LibraryFinder#companion}: libcublasLt for libcublas, libnvrtc-builtins for libnvrtc), so
+     * that they resolve by soname even when their folder is not on the loader's path.
      */
     static SymbolLookup open(Path file, String... companions) {
-        Path dir = file.getParent();
         for (String prefix : companions) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, prefix + "*")) {
-                for (Path p : ds) {
-                    if (p.getFileName().toString().contains(".so")) {
-                        SymbolLookup.libraryLookup(p, Arena.global());
-                        break;
-                    }
-                }
-            } catch (Exception e) {
-                // a missing companion shows up as a clear error when the main library is opened or used
-            }
+            // a missing companion shows up as a clear error when the main library is opened or used
+            LibraryFinder.companion(file, prefix).ifPresent(p -> SymbolLookup.libraryLookup(p, Arena.global()));
         }
         return SymbolLookup.libraryLookup(file, Arena.global());
     }

@@ -27,6 +27,24 @@ class LibraryFinderTest {
     }
 
     @Test
+    void companionIsTheSameMajorsSonameNeverTheAltBuildNorTheArchive() throws IOException {
+        String dir = "usr/local/cuda-13.0/targets/x86_64-linux/lib/";
+        Path nvrtc = touch(dir + "libnvrtc.so.13");
+        touch(dir + "libnvrtc-builtins.alt.so.13.0");
+        touch(dir + "libnvrtc-builtins_static.a");
+        touch(dir + "libnvrtc-builtins.so.12.8");
+        assertEquals(Optional.of(root.resolve(dir + "libnvrtc-builtins.so.12.8")), LibraryFinder.companion(nvrtc, "libnvrtc-builtins"),
+                "no file of the same major: any real soname beats the .alt build");
+        Path builtins = touch(dir + "libnvrtc-builtins.so.13.0");
+        assertEquals(Optional.of(builtins), LibraryFinder.companion(nvrtc, "libnvrtc-builtins"));
+        Path cublas = touch(dir + "libcublas.so.13");
+        touch(dir + "libcublasLt_static.a");
+        assertEquals(Optional.empty(), LibraryFinder.companion(cublas, "libcublasLt"));
+        Path lt = touch(dir + "libcublasLt.so.13");
+        assertEquals(Optional.of(lt), LibraryFinder.companion(cublas, "libcublasLt"));
+    }
+
+    @Test
     void findsTheToolkitTargetsFolderOffTheLoaderPath() throws IOException {
         Path cublas = touch("usr/local/cuda-13.0/targets/x86_64-linux/lib/libcublas.so.13");
         Path nvrtc = touch("usr/local/cuda-13.0/targets/x86_64-linux/lib/libnvrtc.so.13");

@@ -29,41 +29,41 @@ start=$(date +%s)
 stamp() { echo "== $1 ($(( $(date +%s) - start )) s)"; }
 
 stamp "1. machine"
-{ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm --format=csv 2>&1
+{ timeout -k 5 20 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm --format=csv 2>&1
   ls -d /usr/local/cuda*/targets/x86_64-linux/lib 2>/dev/null
   echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"; } | tee "$out/machine.txt"
 
 stamp "2a. gradients and device trainer, eager launches"
-DSF4J_CUDA_GRAPHS=0 timeout 70 "${check[@]}" --skip-timing --out "$work/grads-eager.jsonl" 2>&1 | tee "$out/grads-eager.log" | grep -v ' pass$'
+DSF4J_CUDA_GRAPHS=0 timeout -k 5 70 "${check[@]}" --skip-timing --out "$work/grads-eager.jsonl" 2>&1 | tee "$out/grads-eager.log" | grep -v ' pass$'
 stamp "2b. gradients and device trainer, CUDA graphs"
-timeout 70 "${check[@]}" --skip-timing --out "$work/grads.jsonl" 2>&1 | tee "$out/grads-graphs.log" | grep -v ' pass$'
+timeout -k 5 70 "${check[@]}" --skip-timing --out "$work/grads.jsonl" 2>&1 | tee "$out/grads-graphs.log" | grep -v ' pass$'
 
 stamp "2c. train end to end on a generated corpus: cuda (sentences, stream) against fast"
-{ python3 bench/tiny_corpus.py "$work/tiny"
+{ timeout -k 5 20 python3 bench/tiny_corpus.py "$work/tiny"
   train=("${check[@]:0:5}" -jar "$jar" train --data "$work/tiny" --cell gru --layers 2 --hidden 64 --seq 32 --batch 16 --epochs 2 --method dsf --eval-every 47)
-  timeout 30 "${train[@]}" --engine cuda --tf32 false --out "$work/run-cuda" 2>&1 | grep -v '^WARNING' | tail -n 3
-  timeout 30 "${train[@]}" --engine fast --out "$work/run-fast" 2>&1 | grep -v '^WARNING' | tail -n 2
-  timeout 30 "${train[@]}" --engine cuda --data-mode stream --out "$work/run-cuda-stream" 2>&1 | grep -v '^WARNING' | tail -n 2
-  timeout 20 "${check[@]:0:5}" -jar "$jar" eval --checkpoint "$work/run-cuda/best.safetensors" --engine fast 2>&1 | grep -v '^WARNING' | tee "$work/eval-fast.txt"
-  python3 bench/gpu_train_check.py "$work" "$work/grads.jsonl"
+  timeout -k 5 30 "${train[@]}" --engine cuda --tf32 false --out "$work/run-cuda" 2>&1 | grep -v '^WARNING' | tail -n 3
+  timeout -k 5 30 "${train[@]}" --engine fast --out "$work/run-fast" 2>&1 | grep -v '^WARNING' | tail -n 2
+  timeout -k 5 30 "${train[@]}" --engine cuda --data-mode stream --out "$work/run-cuda-stream" 2>&1 | grep -v '^WARNING' | tail -n 2
+  timeout -k 5 20 "${check[@]:0:5}" -jar "$jar" eval --checkpoint "$work/run-cuda/best.safetensors" --engine fast 2>&1 | grep -v '^WARNING' | tee "$work/eval-fast.txt"
+  timeout -k 5 20 python3 bench/gpu_train_check.py "$work" "$work/grads.jsonl"
 } 2>&1 | tee -a "$out/grads-graphs.log"
 
 stamp "3. pytorch"
-PYTHONUNBUFFERED=1 timeout 100 python3 bench/pytorch_gpu.py --out "$work/pytorch.jsonl" 2>&1 | tee "$out/pytorch.log"
+PYTHONUNBUFFERED=1 timeout -k 5 100 python3 bench/pytorch_gpu.py --out "$work/pytorch.jsonl" 2>&1 | tee "$out/pytorch.log"
 
 stamp "4. dsf4j training steps"
-timeout 160 "${check[@]}" --skip-grads --out "$work/steps.jsonl" 2>&1 | tee "$out/steps.log"
+timeout -k 5 160 "${check[@]}" --skip-grads --out "$work/steps.jsonl" 2>&1 | tee "$out/steps.log"
 
 if command -v compute-sanitizer >/dev/null 2>&1 && [ $(( $(date +%s) - start )) -lt 400 ]; then
   stamp "5. compute-sanitizer memcheck, quick gradient check"
-  DSF4J_CUDA_GRAPHS=0 timeout 45 compute-sanitizer --tool memcheck --print-limit 10 "${check[@]}" --skip-timing --quick \
+  DSF4J_CUDA_GRAPHS=0 timeout -k 5 45 compute-sanitizer --tool memcheck --print-limit 10 "${check[@]}" --skip-timing --quick \
     2>&1 | grep -v ' pass$' | tail -n 40 | tee "$out/sanitizer.log"
 fi
 
 stamp "6. summary"
 cat "$work/grads.jsonl" "$work/steps.jsonl" > "$work/dsf4j.jsonl" 2>/dev/null
 cat "$work/dsf4j.jsonl" "$work/pytorch.jsonl" > "$out/results.jsonl" 2>/dev/null
-{ python3 bench/gpu_report.py "$work/dsf4j.jsonl" "$work/pytorch.jsonl" 2>&1
+{ timeout -k 5 20 python3 bench/gpu_report.py "$work/dsf4j.jsonl" "$work/pytorch.jsonl" 2>&1
   count() { local n; n=$(grep -c "$1" "$work/grads-eager.jsonl" 2>/dev/null); echo "${n:-0}"; }   # grep -c prints 0 and fails on no match
   echo "eager-launch gradient checks: $(count '"verdict":"pass"') pass of $(count '"kind":"grads"')"
 } | tee "$out/summary.txt"

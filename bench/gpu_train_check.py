@@ -36,9 +36,9 @@ def main(work, out):
     else:
         checks.append(("cuda vs fast best valid ppl (sentences, dsf, tf32 off)", "a run is missing", False))
     if stream:
-        checks.append(("cuda stream mode learns (best valid ppl < 40)", "%.2f" % math.exp(stream[0]), math.exp(stream[0]) < 40))
+        checks.append(("cuda stream mode learns (best valid ppl < 60)", "%.2f" % math.exp(stream[0]), math.exp(stream[0]) < 60))
     else:
-        checks.append(("cuda stream mode learns (best valid ppl < 40)", "the run is missing", False))
+        checks.append(("cuda stream mode learns (best valid ppl < 60)", "the run is missing", False))
     text = open(os.path.join(work, "eval-fast.txt")).read() if os.path.exists(os.path.join(work, "eval-fast.txt")) else ""
     m = re.search(r"valid: loss ([0-9.]+)", text)
     if m and cuda:

@@ -71,7 +71,7 @@ public interface Engine extends AutoCloseable {
     default void close() {}
 
     /** Carries the recurrent state of {@code batch} sequences from one token to the next. */
-    interface Stepper {
+    interface Stepper extends AutoCloseable {
         /**
          * @param tokens input ids, [B], read only
          * @param logits output: next-token logits, [B, V] row-major, overwritten
@@ -80,6 +80,10 @@ public interface Engine extends AutoCloseable {
 
         /** Zeroes the recurrent state (h_0 = 0). */
         void reset();
+
+        /** Frees what the stepper holds outside the heap (an accelerator's copy of the weights). */
+        @Override
+        default void close() {}
     }
 
     /** Σ cross-entropy and the number of terms in it. */

@@ -45,24 +45,25 @@ public final class Generator {
         for (int id : prompt) {
             if (id < 0 || id >= vocab) throw new IllegalArgumentException("prompt token id " + id + " is outside the model's vocabulary [0, " + vocab + "): use the tokenizer the model was trained with");
         }
-        Engine.Stepper stepper = engine.stepper(params, 1);
-        SplittableRandom rng = new SplittableRandom(s.seed());
-        float[] logits = new float[vocab];
-        int[] one = new int[1];
-        for (int id : prompt) {
-            one[0] = id;
-            stepper.step(one, logits);
-        }
-        Sampler sampler = new Sampler(vocab, padId);
-        int[] out = new int[tokens];
-        for (int i = 0; i < tokens; i++) {
-            out[i] = sampler.sample(logits, s, rng);
-            if (i + 1 < tokens) {
-                one[0] = out[i];
+        try (Engine.Stepper stepper = engine.stepper(params, 1)) {
+            SplittableRandom rng = new SplittableRandom(s.seed());
+            float[] logits = new float[vocab];
+            int[] one = new int[1];
+            for (int id : prompt) {
+                one[0] = id;
                 stepper.step(one, logits);
             }
+            Sampler sampler = new Sampler(vocab, padId);
+            int[] out = new int[tokens];
+            for (int i = 0; i < tokens; i++) {
+                out[i] = sampler.sample(logits, s, rng);
+                if (i + 1 < tokens) {
+                    one[0] = out[i];
+                    stepper.step(one, logits);
+                }
+            }
+            return out;
         }
-        return out;
     }
 
     /** Draws one token from logits under temperature, top-k and top-p; scratch buffers are reused. */

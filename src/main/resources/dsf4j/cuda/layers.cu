@@ -88,17 +88,17 @@ extern "C" __global__ void layer_norm_backward(const float* x, const float* gamm
     }
 }
 
-// y = x * Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2: PyTorch's exact GELU.
-extern "C" __global__ void gelu_forward(const float* x, float* y, int n) {
-    FOR_EACH(i, n) {
+// y = x * Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2: PyTorch's exact GELU. x, y [rows, cols].
+extern "C" __global__ void gelu_forward(const float* x, float* y, int rows, int cols) {
+    FOR_EACH(i, (idx_t)rows * cols) {
         float v = x[i];
         y[i] = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f));
     }
 }
 
-// dy *= GELU'(x) = Phi(x) + x * phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi). In place on dy.
-extern "C" __global__ void gelu_backward(const float* x, float* dy, int n) {
-    FOR_EACH(i, n) {
+// dy *= GELU'(x) = Phi(x) + x * phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi). In place on dy [rows, cols].
+extern "C" __global__ void gelu_backward(const float* x, float* dy, int rows, int cols) {
+    FOR_EACH(i, (idx_t)rows * cols) {
         float v = x[i];
         float d = 0.5f * (1.0f + erff(v * 0.70710678118654752f)) + v * expf(-0.5f * v * v) * 0.39894228040143268f;
         dy[i] *= d;

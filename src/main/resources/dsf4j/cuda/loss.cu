@@ -6,7 +6,7 @@
 //   [9] max gradient norm (0: no clipping)
 // sums (device double[2]): [0] sum of the cross-entropy over non-pad targets, [1] sum of g^2 over
 //   every trainable gradient (sum_squares)
-#define CE_THREADS 256
+#define CE_THREADS 256   // = Gpu.THREADS, the block size Java launches these kernels with (KernelSourceTest)
 
 __device__ float block_reduce(float v, bool isMax, float* shared) {
     int lane = threadIdx.x & 31, w = threadIdx.x >> 5;

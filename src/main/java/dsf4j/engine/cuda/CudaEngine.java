@@ -229,6 +229,12 @@ public final class CudaEngine implements Engine {
             public void reset() {
                 for (float[] s : state) java.util.Arrays.fill(s, 0f);
             }
+
+            @Override
+            public void close() {
+                gpu.rt.makeCurrent();
+                r.close();
+            }
         };
     }
 

@@ -103,7 +103,7 @@ final class CudaModel {
             if (tf) {
                 layerNormForward(ws.after[l], p, pre + "norm2", ws.mlpIn[l], ws.ln2[l], n);
                 linearForward(ws.mlpIn[l], p, pre + "mlp.fc1", ws.hidden[l], n, h, 4 * h);
-                gpu.launch(Kernel.GELU_FORWARD, (long) n * 4 * h, ws.hidden[l], ws.act[l], n * 4 * h);
+                gpu.launch(Kernel.GELU_FORWARD, (long) n * 4 * h, ws.hidden[l], ws.act[l], n, 4 * h);
                 gpu.gemm(false, true, n, h, 4 * h, ws.act[l], 4 * h, p.param(pre + "mlp.fc2.weight"), 4 * h, false, ws.tmp, h);
                 gpu.launch(Kernel.ADD_RESIDUAL, (long) n * h, ws.x[l + 1], ws.after[l], ws.tmp, p.param(pre + "mlp.fc2.bias"), n, h);
             }
@@ -111,7 +111,7 @@ final class CudaModel {
         if (tf) layerNormForward(ws.x[layers], p, "norm", ws.z, ws.lnf, n);
         gpu.gemm(false, true, n, vocab, h, ws.z, h, p.param("head.weight"), h, false, ws.logits, vocab);
         gpu.zero(ws.sums, 4);
-        gpu.launchGrid(Kernel.CROSS_ENTROPY, n, 1, 256, 1, ws.logits, p.param("head.bias"), ws.targets, ws.sums, ws.hyper,
+        gpu.launchGrid(Kernel.CROSS_ENTROPY, n, 1, Gpu.THREADS, 1, ws.logits, p.param("head.bias"), ws.targets, ws.sums, ws.hyper,
                 n, vocab, c.padId(), writeGrad ? 1 : 0);
     }
 
@@ -172,7 +172,7 @@ final class CudaModel {
         gpu.gemm(false, false, n, h4, h, ws.dx, h, p.param(pre + "fc2.weight"), h4, false, ws.d4, h4);   // dAct = dx·fc2  [N, 4H]
         gpu.gemm(true, false, h, h4, n, ws.dx, h, ws.act[l], h4, true, p.grad(pre + "fc2.weight"), h4);
         columnSums(ws.dx, p.grad(pre + "fc2.bias"), n, h);
-        gpu.launch(Kernel.GELU_BACKWARD, (long) n * h4, ws.hidden[l], ws.d4, n * h4);
+        gpu.launch(Kernel.GELU_BACKWARD, (long) n * h4, ws.hidden[l], ws.d4, n, h4);
         gpu.gemm(false, false, n, h, h4, ws.d4, h4, p.param(pre + "fc1.weight"), h, false, ws.tmp2, h); // dMlpIn  [N, H]
         gpu.gemm(true, false, h4, h, n, ws.d4, h4, ws.mlpIn[l], h, true, p.grad(pre + "fc1.weight"), h);
         columnSums(ws.d4, p.grad(pre + "fc1.bias"), n, h4);

@@ -20,8 +20,8 @@ public enum Kernel {
     COLUMN_SUMS("column_sums", "ppiii"),
     LAYER_NORM_FORWARD("layer_norm_forward", "pppppii"),
     LAYER_NORM_BACKWARD("layer_norm_backward", "ppppppiii"),
-    GELU_FORWARD("gelu_forward", "ppi"),
-    GELU_BACKWARD("gelu_backward", "ppi"),
+    GELU_FORWARD("gelu_forward", "ppii"),
+    GELU_BACKWARD("gelu_backward", "ppii"),
     CROSS_ENTROPY("cross_entropy", "pppppiiii"),
     SUM_SQUARES("sum_squares", "ppi"),
     ADAM("adam", "ppppppi");

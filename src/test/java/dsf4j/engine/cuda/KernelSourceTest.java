@@ -34,6 +34,14 @@ class KernelSourceTest {
         return sb.toString();
     }
 
+    /** cross_entropy and sum_squares size their shared arrays by CE_THREADS; Java launches them with Gpu.THREADS. */
+    @Test
+    void theBlockSizeTheReductionKernelsAssumeIsTheOneJavaLaunches() {
+        Matcher m = Pattern.compile("#define CE_THREADS (\\d+)").matcher(KernelSource.read("loss.cu"));
+        assertTrue(m.find(), "loss.cu defines CE_THREADS");
+        assertEquals(Gpu.THREADS, Integer.parseInt(m.group(1)));
+    }
+
     @Test
     void everyKernelIsDefinedOnceWithTheSignatureJavaLaunchesItWith() {
         String program = KernelSource.program();

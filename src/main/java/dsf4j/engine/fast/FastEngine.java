@@ -31,6 +31,9 @@ public final class FastEngine implements Engine {
     private final Parallel parallel;
     private final Gemm gemm;
     private final ColumnSums columnSums;
+    private final LayerNormKernel norm;
+    private final GeluKernel gelu;
+    private final RowKernels rows;
     private final CellKernel cell;
     private final boolean tf, proj;
     private final int h, d, layers;
@@ -84,6 +87,9 @@ public final class FastEngine implements Engine {
         this.parallel = new Parallel(threads);
         this.gemm = new Gemm(parallel);
         this.columnSums = new ColumnSums(parallel);
+        this.norm = new LayerNormKernel(parallel, columnSums);
+        this.gelu = new GeluKernel(parallel);
+        this.rows = new RowKernels(parallel);
         this.cell = new CellKernel(config.cell(), config.hidden());
         this.tf = config.block() == BlockType.TRANSFORMER;
         this.proj = ParamLayout.hasProjection(config);
@@ -123,8 +129,7 @@ public final class FastEngine implements Engine {
         final float[] z, normStats;            // the head's input [N, H] (= top unless transformer), final LN stats
         final FastRecurrentLayer[] rnn;
         final CrossEntropyHead head;
-        final float[] dx, dTmp, dRnnIn, dAct, xhat;   // [N,H], [N,H], [N,H], [N,4H], [max(H, 4H)]
-        final float[] geluScratch = new float[4096];
+        final float[] dx, dTmp, dRnnIn, dAct;  // [N,H], [N,H], [N,H], [N,4H]
 
         Workspace(int batch, int steps) {
             this.batch = batch;
@@ -142,7 +147,7 @@ public final class FastEngine implements Engine {
             mlpAct = new float[layers][];
             rnn = new FastRecurrentLayer[layers];
             for (int l = 0; l < layers; l++) {
-                rnn[l] = new FastRecurrentLayer(cell, gemm, columnSums, solver, batch, steps);
+                rnn[l] = new FastRecurrentLayer(cell, gemm, columnSums, rows, solver, batch, steps);
                 if (tf) {
                     rnnIn[l] = new float[n * h];
                     ln1Stats[l] = new float[2 * n];
@@ -155,12 +160,11 @@ public final class FastEngine implements Engine {
             }
             z = tf ? new float[n * h] : blockIn[layers];
             normStats = tf ? new float[2 * n] : null;
-            head = new CrossEntropyHead(gemm, n, h, config.vocab(), config.padId());
+            head = new CrossEntropyHead(gemm, columnSums, n, h, config.vocab(), config.padId());
             dx = new float[n * h];
             dTmp = new float[n * h];
             dRnnIn = new float[n * h];
             dAct = tf ? new float[n * 4 * h] : null;
-            xhat = new float[4 * h];
         }
     }
 
@@ -258,36 +262,35 @@ public final class FastEngine implements Engine {
         int n = w.n;
         float[] emb = p.data("embedding.weight");
         float[] x0 = w.blockIn[0];
-        for (int r = 0; r < n; r++) System.arraycopy(emb, w.inputs[r] * h, x0, r * h, h);
+        rows.gather(w.inputs, n, emb, h, x0);
         for (int l = 0; l < layers; l++) {
             Names nm = names[l];
             float[] xIn = w.blockIn[l], out = tf ? w.afterRnn[l] : w.blockIn[l + 1];
             float[] rin = xIn;
             if (tf) {
-                LayerNormKernel.forward(n, h, xIn, p.data(nm.norm1W), p.data(nm.norm1B), w.rnnIn[l], w.ln1Stats[l]);
+                norm.forward(n, h, xIn, p.data(nm.norm1W), p.data(nm.norm1B), w.rnnIn[l], w.ln1Stats[l]);
                 rin = w.rnnIn[l];
             }
             FastRecurrentLayer rnn = w.rnn[l];
             rnn.forward(rin, s0 == null ? null : s0[l], p.data(nm.wIh), p.data(nm.wHh), p.data(nm.bIh), p.data(nm.bHh));
-            System.arraycopy(xIn, 0, out, 0, n * h);
+            rows.copy(xIn, out, n * h);
             if (proj) {                                      // out = x + s·Wpᵀ + bp
                 gemm.nt(n, h, d, rnn.states, 0, p.data(nm.projW), 0, out, 0, true);
-                VectorMath.addRowVector(out, 0, n, h, p.data(nm.projB));
+                rows.addRowVector(out, n, h, p.data(nm.projB));
             } else {
-                VectorMath.addInPlace(out, 0, rnn.states, 0, n * h);
+                rows.add(out, rnn.states, n * h);
             }
             if (tf) {                                        // x = x + fc2(GELU(fc1(LN2(x))))
                 float[] next = w.blockIn[l + 1];
-                LayerNormKernel.forward(n, h, out, p.data(nm.norm2W), p.data(nm.norm2B), w.mlpIn[l], w.ln2Stats[l]);
+                norm.forward(n, h, out, p.data(nm.norm2W), p.data(nm.norm2B), w.mlpIn[l], w.ln2Stats[l]);
                 gemm.nt(n, 4 * h, h, w.mlpIn[l], 0, p.data(nm.fc1W), 0, w.mlpHidden[l], 0, false);
-                VectorMath.addRowVector(w.mlpHidden[l], 0, n, 4 * h, p.data(nm.fc1B));
-                VectorMath.gelu(w.mlpHidden[l], w.mlpAct[l], 0, n * 4 * h, w.geluScratch);
-                System.arraycopy(out, 0, next, 0, n * h);
+                gelu.forward(n, 4 * h, w.mlpHidden[l], p.data(nm.fc1B), w.mlpAct[l]);
+                rows.copy(out, next, n * h);
                 gemm.nt(n, h, 4 * h, w.mlpAct[l], 0, p.data(nm.fc2W), 0, next, 0, true);
-                VectorMath.addRowVector(next, 0, n, h, p.data(nm.fc2B));
+                rows.addRowVector(next, n, h, p.data(nm.fc2B));
             }
         }
-        if (tf) LayerNormKernel.forward(n, h, w.blockIn[layers], p.data("norm.weight"), p.data("norm.bias"), w.z, w.normStats);
+        if (tf) norm.forward(n, h, w.blockIn[layers], p.data("norm.weight"), p.data("norm.bias"), w.z, w.normStats);
     }
 
     /** Backward from the head's dz (in w.dx, or w.dTmp for the transformer) to every gradient. */
@@ -296,8 +299,8 @@ public final class FastEngine implements Engine {
         float[] dx = w.dx;
         recurrentNanos = 0;
         deltaNanos = 0;
-        if (tf) LayerNormKernel.backward(n, h, w.blockIn[layers], w.normStats, p.data("norm.weight"), w.dTmp, dx,
-                g.data("norm.weight"), g.data("norm.bias"), w.xhat);
+        if (tf) norm.backward(n, h, w.blockIn[layers], w.normStats, p.data("norm.weight"), w.dTmp, dx,
+                g.data("norm.weight"), g.data("norm.bias"));
         for (int l = layers - 1; l >= 0; l--) {
             Names nm = names[l];
             if (tf) {
@@ -305,13 +308,13 @@ public final class FastEngine implements Engine {
                 gemm.nn(n, 4 * h, h, dx, 0, p.data(nm.fc2W), 0, dAct, 0, false);               // dAct = dx·W2
                 gemm.tn(h, 4 * h, n, dx, 0, w.mlpAct[l], 0, g.data(nm.fc2W), 0, true);           // dW2 += dxᵀ·act
                 columnSums.add(dx, n, h, h, g.data(nm.fc2B));
-                VectorMath.geluBackward(w.mlpHidden[l], dAct, dAct, 0, n * 4 * h, w.geluScratch);
+                gelu.backward(n * 4 * h, w.mlpHidden[l], dAct);
                 gemm.nn(n, h, 4 * h, dAct, 0, p.data(nm.fc1W), 0, w.dTmp, 0, false);            // dMlpIn = dAct·W1
                 gemm.tn(4 * h, h, n, dAct, 0, w.mlpIn[l], 0, g.data(nm.fc1W), 0, true);         // dW1 += dActᵀ·mlpIn
                 columnSums.add(dAct, n, 4 * h, 4 * h, g.data(nm.fc1B));
-                LayerNormKernel.backward(n, h, w.afterRnn[l], w.ln2Stats[l], p.data(nm.norm2W), w.dTmp, w.dTmp,
-                        g.data(nm.norm2W), g.data(nm.norm2B), w.xhat);
-                VectorMath.addInPlace(dx, 0, w.dTmp, 0, n * h);
+                norm.backward(n, h, w.afterRnn[l], w.ln2Stats[l], p.data(nm.norm2W), w.dTmp, w.dTmp,
+                        g.data(nm.norm2W), g.data(nm.norm2B));
+                rows.add(dx, w.dTmp, n * h);
             }
             FastRecurrentLayer rnn = w.rnn[l];
             float[] e = rnn.errors();                           // e_t = ∂L/∂s_t from the residual branch
@@ -320,7 +323,7 @@ public final class FastEngine implements Engine {
                 gemm.tn(h, d, n, dx, 0, rnn.states, 0, g.data(nm.projW), 0, true);               // dWp += dxᵀ·s
                 columnSums.add(dx, n, h, h, g.data(nm.projB));
             } else {
-                System.arraycopy(dx, 0, e, 0, n * h);
+                rows.copy(dx, e, n * h);
             }
             long r0 = System.nanoTime();
             rnn.backward(method, p.data(nm.lambda), p.data(nm.wIh), p.data(nm.wHh),
@@ -328,13 +331,12 @@ public final class FastEngine implements Engine {
             recurrentNanos += System.nanoTime() - r0;
             deltaNanos += rnn.deltaNanos;
             if (tf) {
-                LayerNormKernel.backward(n, h, w.blockIn[l], w.ln1Stats[l], p.data(nm.norm1W), w.dRnnIn, w.dRnnIn,
-                        g.data(nm.norm1W), g.data(nm.norm1B), w.xhat);
+                norm.backward(n, h, w.blockIn[l], w.ln1Stats[l], p.data(nm.norm1W), w.dRnnIn, w.dRnnIn,
+                        g.data(nm.norm1W), g.data(nm.norm1B));
             }
-            VectorMath.addInPlace(dx, 0, w.dRnnIn, 0, n * h);
+            rows.add(dx, w.dRnnIn, n * h);
         }
-        float[] dEmb = g.data("embedding.weight");
-        for (int r = 0; r < n; r++) VectorMath.addInPlace(dEmb, w.inputs[r] * h, dx, r * h, h);
+        rows.scatterAdd(w.inputs, n, dx, h, g.data("embedding.weight"));
     }
 
     // ---------------------------------------------------------------------------------------------

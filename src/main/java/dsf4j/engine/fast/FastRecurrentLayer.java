@@ -41,6 +41,7 @@ final class FastRecurrentLayer {
 
     private final Parallel parallel;
     private final ColumnSums columnSums;
+    private final RowKernels rowKernels;
     private final Parallel.Body forwardRows = this::forwardRows, localBackwardStep = this::localBackwardStep,
             bpttRows = this::bpttRows;
     private static final int ROWS_PER_TASK = 16;
@@ -50,11 +51,12 @@ final class FastRecurrentLayer {
     /** Nanoseconds of the last backward spent before the weight GEMMs (solver or BPTT loop, gate gradients). */
     long deltaNanos;
 
-    FastRecurrentLayer(CellKernel cell, Gemm gemm, ColumnSums columnSums, DsfSolver solverKind, int batch, int steps) {
+    FastRecurrentLayer(CellKernel cell, Gemm gemm, ColumnSums columnSums, RowKernels rowKernels, DsfSolver solverKind, int batch, int steps) {
         this.cell = cell;
         this.gemm = gemm;
         this.parallel = gemm.parallel();
         this.columnSums = columnSums;
+        this.rowKernels = rowKernels;
         this.batch = batch;
         this.steps = steps;
         this.n = batch * steps;
@@ -90,7 +92,7 @@ final class FastRecurrentLayer {
         hasInitial = s0 != null;
         if (hasInitial) System.arraycopy(s0, 0, initial, 0, batch * d);   // the caller may overwrite s0 before the backward
         gemm.nt(n, g, h, x, 0, wIh, 0, gi, 0, false);
-        VectorMath.addRowVector(gi, 0, n, g, bIh);
+        rowKernels.addRowVector(gi, n, g, bIh);
         for (int t = 0; t < steps; t++) {
             float[] prev = t == 0 ? first() : states;
             int prevOff = t == 0 ? 0 : (t - 1) * batch * d;

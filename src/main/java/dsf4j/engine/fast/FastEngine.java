@@ -125,11 +125,14 @@ public final class FastEngine implements Engine {
         final int[] inputs, targets;           // [N] time-major ids
         final float[][] blockIn;               // x entering block l (l = L: the top), [N, H] each
         final float[][] rnnIn, ln1Stats;       // transformer: LN1(x) [N, H], its (μ, r) [N, 2]
-        final float[][] afterRnn, mlpIn, ln2Stats, mlpHidden, mlpAct;   // transformer: [N,H], [N,H], [N,2], [N,4H], [N,4H]
+        final float[][] afterRnn, mlpIn, ln2Stats, mlpHidden;   // transformer: [N,H], [N,H], [N,2], [N,4H]
+        // GELU(mlpHidden[l]), [N,4H], one for all layers: the backward recomputes it (one elementwise
+        // pass per layer) rather than keep L of them (0.8 GB at B·T = 32,640, H = 512, 3 layers).
+        final float[] mlpAct;
         final float[] z, normStats;            // the head's input [N, H] (= top unless transformer), final LN stats
         final FastRecurrentLayer[] rnn;
         final CrossEntropyHead head;
-        final float[] dx, dTmp, dRnnIn, dAct;  // [N,H], [N,H], [N,H], [N,4H]
+        final float[] dx, dTmp, dAct;          // [N,H], [N,H] (dz of the head's LN, the MLP's dIn, then the RNN's dx), [N,4H]
 
         Workspace(int batch, int steps) {
             this.batch = batch;
@@ -144,10 +147,10 @@ public final class FastEngine implements Engine {
             mlpIn = new float[layers][];
             ln2Stats = new float[layers][];
             mlpHidden = new float[layers][];
-            mlpAct = new float[layers][];
             rnn = new FastRecurrentLayer[layers];
+            FastRecurrentLayer.Scratch scratch = new FastRecurrentLayer.Scratch(cell, batch, steps);
             for (int l = 0; l < layers; l++) {
-                rnn[l] = new FastRecurrentLayer(cell, gemm, columnSums, rows, solver, batch, steps);
+                rnn[l] = new FastRecurrentLayer(cell, gemm, columnSums, rows, solver, batch, steps, scratch);
                 if (tf) {
                     rnnIn[l] = new float[n * h];
                     ln1Stats[l] = new float[2 * n];
@@ -155,7 +158,6 @@ public final class FastEngine implements Engine {
                     mlpIn[l] = new float[n * h];
                     ln2Stats[l] = new float[2 * n];
                     mlpHidden[l] = new float[n * 4 * h];
-                    mlpAct[l] = new float[n * 4 * h];
                 }
             }
             z = tf ? new float[n * h] : blockIn[layers];
@@ -163,7 +165,7 @@ public final class FastEngine implements Engine {
             head = new CrossEntropyHead(gemm, columnSums, n, h, config.vocab(), config.padId());
             dx = new float[n * h];
             dTmp = new float[n * h];
-            dRnnIn = new float[n * h];
+            mlpAct = tf ? new float[n * 4 * h] : null;
             dAct = tf ? new float[n * 4 * h] : null;
         }
     }
@@ -284,9 +286,9 @@ public final class FastEngine implements Engine {
                 float[] next = w.blockIn[l + 1];
                 norm.forward(n, h, out, p.data(nm.norm2W), p.data(nm.norm2B), w.mlpIn[l], w.ln2Stats[l]);
                 gemm.nt(n, 4 * h, h, w.mlpIn[l], 0, p.data(nm.fc1W), 0, w.mlpHidden[l], 0, false);
-                gelu.forward(n, 4 * h, w.mlpHidden[l], p.data(nm.fc1B), w.mlpAct[l]);
+                gelu.forward(n, 4 * h, w.mlpHidden[l], p.data(nm.fc1B), w.mlpAct);
                 rows.copy(out, next, n * h);
-                gemm.nt(n, h, 4 * h, w.mlpAct[l], 0, p.data(nm.fc2W), 0, next, 0, true);
+                gemm.nt(n, h, 4 * h, w.mlpAct, 0, p.data(nm.fc2W), 0, next, 0, true);
                 rows.addRowVector(next, n, h, p.data(nm.fc2B));
             }
         }
@@ -306,7 +308,8 @@ public final class FastEngine implements Engine {
             if (tf) {
                 float[] dAct = w.dAct;
                 gemm.nn(n, 4 * h, h, dx, 0, p.data(nm.fc2W), 0, dAct, 0, false);               // dAct = dx·W2
-                gemm.tn(h, 4 * h, n, dx, 0, w.mlpAct[l], 0, g.data(nm.fc2W), 0, true);           // dW2 += dxᵀ·act
+                gelu.forward(n, 4 * h, w.mlpHidden[l], null, w.mlpAct);                         // act, recomputed
+                gemm.tn(h, 4 * h, n, dx, 0, w.mlpAct, 0, g.data(nm.fc2W), 0, true);              // dW2 += dxᵀ·act
                 columnSums.add(dx, n, h, h, g.data(nm.fc2B));
                 gelu.backward(n * 4 * h, w.mlpHidden[l], dAct);
                 gemm.nn(n, h, 4 * h, dAct, 0, p.data(nm.fc1W), 0, w.dTmp, 0, false);            // dMlpIn = dAct·W1
@@ -327,14 +330,14 @@ public final class FastEngine implements Engine {
             }
             long r0 = System.nanoTime();
             rnn.backward(method, p.data(nm.lambda), p.data(nm.wIh), p.data(nm.wHh),
-                    g.data(nm.wIh), g.data(nm.wHh), g.data(nm.bIh), g.data(nm.bHh), w.dRnnIn);
+                    g.data(nm.wIh), g.data(nm.wHh), g.data(nm.bIh), g.data(nm.bHh), w.dTmp);
             recurrentNanos += System.nanoTime() - r0;
             deltaNanos += rnn.deltaNanos;
             if (tf) {
-                norm.backward(n, h, w.blockIn[l], w.ln1Stats[l], p.data(nm.norm1W), w.dRnnIn, w.dRnnIn,
+                norm.backward(n, h, w.blockIn[l], w.ln1Stats[l], p.data(nm.norm1W), w.dTmp, w.dTmp,
                         g.data(nm.norm1W), g.data(nm.norm1B));
             }
-            rows.add(dx, w.dRnnIn, n * h);
+            rows.add(dx, w.dTmp, n * h);
         }
         rows.scatterAdd(w.inputs, n, dx, h, g.data("embedding.weight"));
     }

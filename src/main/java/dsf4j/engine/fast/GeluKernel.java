@@ -27,8 +27,8 @@ final class GeluKernel {
      * hidden[r] += bias, then act = GELU(hidden), for every row r: the bias add rides on the pass that
      * reads hidden anyway (one sweep of [rows, W] instead of two).
      *
-     * @param hidden [rows, w], modified (the bias added: the pre-activation the backward needs)
-     * @param bias   [w], read only
+     * @param hidden [rows, w], modified when bias is not null (the bias added: the pre-activation the backward needs)
+     * @param bias   [w], read only; null for none (the backward recomputing act from the stored pre-activation)
      * @param act    [rows, w], output
      */
     void forward(int rows, int w, float[] hidden, float[] bias, float[] act) {
@@ -58,7 +58,7 @@ final class GeluKernel {
 
     private void forwardTask(int task, int worker) {
         int r0 = task * rowsPerTask, r1 = Math.min(rows, r0 + rowsPerTask);
-        for (int r = r0; r < r1; r++) VectorMath.addInPlace(hidden, r * w, bias, 0, w);
+        if (bias != null) for (int r = r0; r < r1; r++) VectorMath.addInPlace(hidden, r * w, bias, 0, w);
         VectorMath.gelu(hidden, out, r0 * w, r1 * w, scratch[worker]);
     }
 

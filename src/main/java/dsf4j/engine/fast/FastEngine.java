@@ -5,6 +5,7 @@ import dsf4j.config.DsfSolver;
 import dsf4j.config.Method;
 import dsf4j.config.ModelConfig;
 import dsf4j.engine.Engine;
+import dsf4j.engine.MemoryEstimate;
 import dsf4j.model.Batch;
 import dsf4j.model.ParamLayout;
 import dsf4j.model.Parameters;
@@ -168,6 +169,34 @@ public final class FastEngine implements Engine {
             mlpAct = tf ? new float[n * 4 * h] : null;
             dAct = tf ? new float[n * 4 * h] : null;
         }
+    }
+
+    /**
+     * The heap a training run on this engine needs ({@link dsf4j.engine.Engines#memoryEstimate} finds
+     * it by name): the trainer's share plus the {@link Workspace} of one (batch, seq), counted array by
+     * array as the constructor allocates it, the DSF solver taken at its largest (FFT), the GEMM's and
+     * the kernels' per-worker scratch at all cores. The head's logits are one chunk, never [N, V].
+     */
+    public static MemoryEstimate memoryEstimate(ModelConfig c, int batch, int seq) {
+        long n = (long) batch * seq, h = c.hidden(), d = c.stateSize(), g = (long) c.cell().gates * h, layers = c.layers();
+        long cw = switch (c.cell()) {
+            case RNN -> 0;
+            case GRU -> 4 * h;
+            case LSTM -> 5 * h;
+        };
+        boolean tf = c.block() == BlockType.TRANSFORMER;
+        long fft = Integer.highestOneBit(Math.max(1, 2 * seq - 1)) << 1;
+        long perLayer = n * d + batch * g + n * cw + 3L * batch * d + fft * d + fft      // FastRecurrentLayer, solver
+                + (tf ? 7 * n * h + 4 * n : 0);                                      // LN1/LN2 outputs and stats, after-RNN, fc1
+        long shared = n * g * (c.cell() == dsf4j.config.CellType.GRU ? 2 : 1) + n * d;  // FastRecurrentLayer.Scratch
+        long chunk = Math.max(1, Math.min(n, (1 << 22) / c.vocab() * 4));
+        long values = 2 * n + (layers + 1) * n * h + layers * perLayer + shared
+                + (tf ? n * h + 2 * n + 8 * n * h : 0)                                  // z, final LN stats, mlpAct, dAct
+                + 2 * n * h                                                             // dx, dTmp
+                + chunk * c.vocab() + 2 * chunk                                         // head: logits, row losses (double)
+                + (tf ? 2 * ((n + LayerNormKernel.ROWS_PER_TASK - 1) / LayerNormKernel.ROWS_PER_TASK) * h : 0)   // dγ, dβ partials
+                + (long) Parallel.defaultThreads() * (Gemm.scratchFloats() + 4096);
+        return MemoryEstimate.withEngine(c, 4 * values);
     }
 
     private Workspace workspace(int batch, int steps) {

@@ -49,6 +49,11 @@ public final class Gemm {
         tile = new float[w][MR * NR];
     }
 
+    /** Floats of packing and tile scratch per worker. */
+    static long scratchFloats() {
+        return (long) MC_TILES * MR * KC + (long) NC_TILES * NR * KC + MR * NR;
+    }
+
     public Parallel parallel() {
         return parallel;
     }

@@ -48,7 +48,8 @@ public class CellBench {
         parallel = new Parallel(threads);
         Gemm gemm = new Gemm(parallel);
         CellKernel kernel = new CellKernel(cell, H);
-        layer = new FastRecurrentLayer(kernel, gemm, new ColumnSums(parallel), DsfSolver.SCAN, B, T);
+        layer = new FastRecurrentLayer(kernel, gemm, new ColumnSums(parallel), new RowKernels(parallel), DsfSolver.SCAN, B, T,
+                new FastRecurrentLayer.Scratch(kernel, B, T));
         Random r = new Random(1);
         int g = kernel.g, d = kernel.d;
         x = fill(r, T * B * H);

@@ -16,6 +16,7 @@ import static dsf4j.engine.fast.Simd.L;
 final class CrossEntropyHead {
 
     private final Gemm gemm;
+    private final ColumnSums columnSums;
     private final int rows, h, v, padId, chunk;
     private final float[] logits;     // [chunk, V]
     private final double[] rowLoss;   // [chunk]
@@ -28,8 +29,9 @@ final class CrossEntropyHead {
     private float scale;
     private boolean wantGradient;
 
-    CrossEntropyHead(Gemm gemm, int rows, int hidden, int vocab, int padId) {
+    CrossEntropyHead(Gemm gemm, ColumnSums columnSums, int rows, int hidden, int vocab, int padId) {
         this.gemm = gemm;
+        this.columnSums = columnSums;
         this.rows = rows;
         this.h = hidden;
         this.v = vocab;
@@ -70,7 +72,7 @@ final class CrossEntropyHead {
             if (dz != null) {
                 gemm.nn(m, h, v, logits, 0, w, 0, dz, r0 * h, false);
                 gemm.tn(v, h, m, logits, 0, z, r0 * h, dW, 0, true);
-                VectorMath.addColumnSums(logits, 0, m, v, dB, 0, v);
+                columnSums.add(logits, m, v, v, dB);
             }
         }
         this.targets = null;

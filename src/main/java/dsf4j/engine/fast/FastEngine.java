@@ -5,6 +5,7 @@ import dsf4j.config.DsfSolver;
 import dsf4j.config.Method;
 import dsf4j.config.ModelConfig;
 import dsf4j.engine.Engine;
+import dsf4j.engine.MemoryEstimate;
 import dsf4j.model.Batch;
 import dsf4j.model.ParamLayout;
 import dsf4j.model.Parameters;
@@ -31,6 +32,9 @@ public final class FastEngine implements Engine {
     private final Parallel parallel;
     private final Gemm gemm;
     private final ColumnSums columnSums;
+    private final LayerNormKernel norm;
+    private final GeluKernel gelu;
+    private final RowKernels rows;
     private final CellKernel cell;
     private final boolean tf, proj;
     private final int h, d, layers;
@@ -84,6 +88,9 @@ public final class FastEngine implements Engine {
         this.parallel = new Parallel(threads);
         this.gemm = new Gemm(parallel);
         this.columnSums = new ColumnSums(parallel);
+        this.norm = new LayerNormKernel(parallel, columnSums);
+        this.gelu = new GeluKernel(parallel);
+        this.rows = new RowKernels(parallel);
         this.cell = new CellKernel(config.cell(), config.hidden());
         this.tf = config.block() == BlockType.TRANSFORMER;
         this.proj = ParamLayout.hasProjection(config);
@@ -119,12 +126,14 @@ public final class FastEngine implements Engine {
         final int[] inputs, targets;           // [N] time-major ids
         final float[][] blockIn;               // x entering block l (l = L: the top), [N, H] each
         final float[][] rnnIn, ln1Stats;       // transformer: LN1(x) [N, H], its (μ, r) [N, 2]
-        final float[][] afterRnn, mlpIn, ln2Stats, mlpHidden, mlpAct;   // transformer: [N,H], [N,H], [N,2], [N,4H], [N,4H]
+        final float[][] afterRnn, mlpIn, ln2Stats, mlpHidden;   // transformer: [N,H], [N,H], [N,2], [N,4H]
+        // GELU(mlpHidden[l]), [N,4H], one for all layers: the backward recomputes it (one elementwise
+        // pass per layer) rather than keep L of them (0.8 GB at B·T = 32,640, H = 512, 3 layers).
+        final float[] mlpAct;
         final float[] z, normStats;            // the head's input [N, H] (= top unless transformer), final LN stats
         final FastRecurrentLayer[] rnn;
         final CrossEntropyHead head;
-        final float[] dx, dTmp, dRnnIn, dAct, xhat;   // [N,H], [N,H], [N,H], [N,4H], [max(H, 4H)]
-        final float[] geluScratch = new float[4096];
+        final float[] dx, dTmp, dAct;          // [N,H], [N,H] (dz of the head's LN, the MLP's dIn, then the RNN's dx), [N,4H]
 
         Workspace(int batch, int steps) {
             this.batch = batch;
@@ -139,10 +148,10 @@ public final class FastEngine implements Engine {
             mlpIn = new float[layers][];
             ln2Stats = new float[layers][];
             mlpHidden = new float[layers][];
-            mlpAct = new float[layers][];
             rnn = new FastRecurrentLayer[layers];
+            FastRecurrentLayer.Scratch scratch = new FastRecurrentLayer.Scratch(cell, batch, steps);
             for (int l = 0; l < layers; l++) {
-                rnn[l] = new FastRecurrentLayer(cell, gemm, columnSums, solver, batch, steps);
+                rnn[l] = new FastRecurrentLayer(cell, gemm, columnSums, rows, solver, batch, steps, scratch);
                 if (tf) {
                     rnnIn[l] = new float[n * h];
                     ln1Stats[l] = new float[2 * n];
@@ -150,18 +159,44 @@ public final class FastEngine implements Engine {
                     mlpIn[l] = new float[n * h];
                     ln2Stats[l] = new float[2 * n];
                     mlpHidden[l] = new float[n * 4 * h];
-                    mlpAct[l] = new float[n * 4 * h];
                 }
             }
             z = tf ? new float[n * h] : blockIn[layers];
             normStats = tf ? new float[2 * n] : null;
-            head = new CrossEntropyHead(gemm, n, h, config.vocab(), config.padId());
+            head = new CrossEntropyHead(gemm, columnSums, n, h, config.vocab(), config.padId());
             dx = new float[n * h];
             dTmp = new float[n * h];
-            dRnnIn = new float[n * h];
+            mlpAct = tf ? new float[n * 4 * h] : null;
             dAct = tf ? new float[n * 4 * h] : null;
-            xhat = new float[4 * h];
         }
+    }
+
+    /**
+     * The heap a training run on this engine needs ({@link dsf4j.engine.Engines#memoryEstimate} finds
+     * it by name): the trainer's share plus the {@link Workspace} of one (batch, seq), counted array by
+     * array as the constructor allocates it, the DSF solver taken at its largest (FFT), the GEMM's and
+     * the kernels' per-worker scratch at all cores. The head's logits are one chunk, never [N, V].
+     */
+    public static MemoryEstimate memoryEstimate(ModelConfig c, int batch, int seq) {
+        long n = (long) batch * seq, h = c.hidden(), d = c.stateSize(), g = (long) c.cell().gates * h, layers = c.layers();
+        long cw = switch (c.cell()) {
+            case RNN -> 0;
+            case GRU -> 4 * h;
+            case LSTM -> 5 * h;
+        };
+        boolean tf = c.block() == BlockType.TRANSFORMER;
+        long fft = Integer.highestOneBit(Math.max(1, 2 * seq - 1)) << 1;
+        long perLayer = n * d + batch * g + n * cw + 3L * batch * d + fft * d + fft      // FastRecurrentLayer, solver
+                + (tf ? 7 * n * h + 4 * n : 0);                                      // LN1/LN2 outputs and stats, after-RNN, fc1
+        long shared = n * g * (c.cell() == dsf4j.config.CellType.GRU ? 2 : 1) + n * d;  // FastRecurrentLayer.Scratch
+        long chunk = Math.max(1, Math.min(n, (1 << 22) / c.vocab() * 4));
+        long values = 2 * n + (layers + 1) * n * h + layers * perLayer + shared
+                + (tf ? n * h + 2 * n + 8 * n * h : 0)                                  // z, final LN stats, mlpAct, dAct
+                + 2 * n * h                                                             // dx, dTmp
+                + chunk * c.vocab() + 2 * chunk                                         // head: logits, row losses (double)
+                + (tf ? 2 * ((n + LayerNormKernel.ROWS_PER_TASK - 1) / LayerNormKernel.ROWS_PER_TASK) * h : 0)   // dγ, dβ partials
+                + (long) Parallel.defaultThreads() * (Gemm.scratchFloats() + 4096);
+        return MemoryEstimate.withEngine(c, 4 * values);
     }
 
     private Workspace workspace(int batch, int steps) {
@@ -258,36 +293,35 @@ public final class FastEngine implements Engine {
         int n = w.n;
         float[] emb = p.data("embedding.weight");
         float[] x0 = w.blockIn[0];
-        for (int r = 0; r < n; r++) System.arraycopy(emb, w.inputs[r] * h, x0, r * h, h);
+        rows.gather(w.inputs, n, emb, h, x0);
         for (int l = 0; l < layers; l++) {
             Names nm = names[l];
             float[] xIn = w.blockIn[l], out = tf ? w.afterRnn[l] : w.blockIn[l + 1];
             float[] rin = xIn;
             if (tf) {
-                LayerNormKernel.forward(n, h, xIn, p.data(nm.norm1W), p.data(nm.norm1B), w.rnnIn[l], w.ln1Stats[l]);
+                norm.forward(n, h, xIn, p.data(nm.norm1W), p.data(nm.norm1B), w.rnnIn[l], w.ln1Stats[l]);
                 rin = w.rnnIn[l];
             }
             FastRecurrentLayer rnn = w.rnn[l];
             rnn.forward(rin, s0 == null ? null : s0[l], p.data(nm.wIh), p.data(nm.wHh), p.data(nm.bIh), p.data(nm.bHh));
-            System.arraycopy(xIn, 0, out, 0, n * h);
+            rows.copy(xIn, out, n * h);
             if (proj) {                                      // out = x + s·Wpᵀ + bp
                 gemm.nt(n, h, d, rnn.states, 0, p.data(nm.projW), 0, out, 0, true);
-                VectorMath.addRowVector(out, 0, n, h, p.data(nm.projB));
+                rows.addRowVector(out, n, h, p.data(nm.projB));
             } else {
-                VectorMath.addInPlace(out, 0, rnn.states, 0, n * h);
+                rows.add(out, rnn.states, n * h);
             }
             if (tf) {                                        // x = x + fc2(GELU(fc1(LN2(x))))
                 float[] next = w.blockIn[l + 1];
-                LayerNormKernel.forward(n, h, out, p.data(nm.norm2W), p.data(nm.norm2B), w.mlpIn[l], w.ln2Stats[l]);
+                norm.forward(n, h, out, p.data(nm.norm2W), p.data(nm.norm2B), w.mlpIn[l], w.ln2Stats[l]);
                 gemm.nt(n, 4 * h, h, w.mlpIn[l], 0, p.data(nm.fc1W), 0, w.mlpHidden[l], 0, false);
-                VectorMath.addRowVector(w.mlpHidden[l], 0, n, 4 * h, p.data(nm.fc1B));
-                VectorMath.gelu(w.mlpHidden[l], w.mlpAct[l], 0, n * 4 * h, w.geluScratch);
-                System.arraycopy(out, 0, next, 0, n * h);
-                gemm.nt(n, h, 4 * h, w.mlpAct[l], 0, p.data(nm.fc2W), 0, next, 0, true);
-                VectorMath.addRowVector(next, 0, n, h, p.data(nm.fc2B));
+                gelu.forward(n, 4 * h, w.mlpHidden[l], p.data(nm.fc1B), w.mlpAct);
+                rows.copy(out, next, n * h);
+                gemm.nt(n, h, 4 * h, w.mlpAct, 0, p.data(nm.fc2W), 0, next, 0, true);
+                rows.addRowVector(next, n, h, p.data(nm.fc2B));
             }
         }
-        if (tf) LayerNormKernel.forward(n, h, w.blockIn[layers], p.data("norm.weight"), p.data("norm.bias"), w.z, w.normStats);
+        if (tf) norm.forward(n, h, w.blockIn[layers], p.data("norm.weight"), p.data("norm.bias"), w.z, w.normStats);
     }
 
     /** Backward from the head's dz (in w.dx, or w.dTmp for the transformer) to every gradient. */
@@ -296,22 +330,23 @@ public final class FastEngine implements Engine {
         float[] dx = w.dx;
         recurrentNanos = 0;
         deltaNanos = 0;
-        if (tf) LayerNormKernel.backward(n, h, w.blockIn[layers], w.normStats, p.data("norm.weight"), w.dTmp, dx,
-                g.data("norm.weight"), g.data("norm.bias"), w.xhat);
+        if (tf) norm.backward(n, h, w.blockIn[layers], w.normStats, p.data("norm.weight"), w.dTmp, dx,
+                g.data("norm.weight"), g.data("norm.bias"));
         for (int l = layers - 1; l >= 0; l--) {
             Names nm = names[l];
             if (tf) {
                 float[] dAct = w.dAct;
                 gemm.nn(n, 4 * h, h, dx, 0, p.data(nm.fc2W), 0, dAct, 0, false);               // dAct = dx·W2
-                gemm.tn(h, 4 * h, n, dx, 0, w.mlpAct[l], 0, g.data(nm.fc2W), 0, true);           // dW2 += dxᵀ·act
+                gelu.forward(n, 4 * h, w.mlpHidden[l], null, w.mlpAct);                         // act, recomputed
+                gemm.tn(h, 4 * h, n, dx, 0, w.mlpAct, 0, g.data(nm.fc2W), 0, true);              // dW2 += dxᵀ·act
                 columnSums.add(dx, n, h, h, g.data(nm.fc2B));
-                VectorMath.geluBackward(w.mlpHidden[l], dAct, dAct, 0, n * 4 * h, w.geluScratch);
+                gelu.backward(n * 4 * h, w.mlpHidden[l], dAct);
                 gemm.nn(n, h, 4 * h, dAct, 0, p.data(nm.fc1W), 0, w.dTmp, 0, false);            // dMlpIn = dAct·W1
                 gemm.tn(4 * h, h, n, dAct, 0, w.mlpIn[l], 0, g.data(nm.fc1W), 0, true);         // dW1 += dActᵀ·mlpIn
                 columnSums.add(dAct, n, 4 * h, 4 * h, g.data(nm.fc1B));
-                LayerNormKernel.backward(n, h, w.afterRnn[l], w.ln2Stats[l], p.data(nm.norm2W), w.dTmp, w.dTmp,
-                        g.data(nm.norm2W), g.data(nm.norm2B), w.xhat);
-                VectorMath.addInPlace(dx, 0, w.dTmp, 0, n * h);
+                norm.backward(n, h, w.afterRnn[l], w.ln2Stats[l], p.data(nm.norm2W), w.dTmp, w.dTmp,
+                        g.data(nm.norm2W), g.data(nm.norm2B));
+                rows.add(dx, w.dTmp, n * h);
             }
             FastRecurrentLayer rnn = w.rnn[l];
             float[] e = rnn.errors();                           // e_t = ∂L/∂s_t from the residual branch
@@ -320,21 +355,20 @@ public final class FastEngine implements Engine {
                 gemm.tn(h, d, n, dx, 0, rnn.states, 0, g.data(nm.projW), 0, true);               // dWp += dxᵀ·s
                 columnSums.add(dx, n, h, h, g.data(nm.projB));
             } else {
-                System.arraycopy(dx, 0, e, 0, n * h);
+                rows.copy(dx, e, n * h);
             }
             long r0 = System.nanoTime();
             rnn.backward(method, p.data(nm.lambda), p.data(nm.wIh), p.data(nm.wHh),
-                    g.data(nm.wIh), g.data(nm.wHh), g.data(nm.bIh), g.data(nm.bHh), w.dRnnIn);
+                    g.data(nm.wIh), g.data(nm.wHh), g.data(nm.bIh), g.data(nm.bHh), w.dTmp);
             recurrentNanos += System.nanoTime() - r0;
             deltaNanos += rnn.deltaNanos;
             if (tf) {
-                LayerNormKernel.backward(n, h, w.blockIn[l], w.ln1Stats[l], p.data(nm.norm1W), w.dRnnIn, w.dRnnIn,
-                        g.data(nm.norm1W), g.data(nm.norm1B), w.xhat);
+                norm.backward(n, h, w.blockIn[l], w.ln1Stats[l], p.data(nm.norm1W), w.dTmp, w.dTmp,
+                        g.data(nm.norm1W), g.data(nm.norm1B));
             }
-            VectorMath.addInPlace(dx, 0, w.dRnnIn, 0, n * h);
+            rows.add(dx, w.dTmp, n * h);
         }
-        float[] dEmb = g.data("embedding.weight");
-        for (int r = 0; r < n; r++) VectorMath.addInPlace(dEmb, w.inputs[r] * h, dx, r * h, h);
+        rows.scatterAdd(w.inputs, n, dx, h, g.data("embedding.weight"));
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -27,12 +27,12 @@ final class FastRecurrentLayer {
     private final DiagonalSolvers solver;
 
     final float[] states;        // s_t, [N, D]
-    private final float[] gi;    // x·W_ihᵀ + b_ih, [N, G·H]
+    private final float[] gi;    // x·W_ihᵀ + b_ih, [N, G·H] (shared: Scratch)
     private final float[] gh;    // one step's h_{t−1}·W_hhᵀ + b_hh, [B, G·H]
     private final float[] cache; // the gates, [N, cacheWidth]
-    private final float[] delta; // e, then δ, [N, D]
-    private final float[] dGi;   // ∂L/∂gi, [N, G·H]
-    private final float[] dGh;   // ∂L/∂gh, [N, G·H] (= dGi except for the GRU)
+    private final float[] delta; // e, then δ, [N, D] (shared)
+    private final float[] dGi;   // ∂L/∂gi, [N, G·H] (shared, the same array as gi)
+    private final float[] dGh;   // ∂L/∂gh, [N, G·H] (shared; = dGi except for the GRU)
     private final float[] carry; // BPTT: δ_{t+1}·J_{t+1}, [B, D]
     private final float[] zeros; // s_{−1} = 0, [B, D]
     private final float[] initial; // s_{−1} carried in (stream mode, the stepper), [B, D]
@@ -41,6 +41,7 @@ final class FastRecurrentLayer {
 
     private final Parallel parallel;
     private final ColumnSums columnSums;
+    private final RowKernels rowKernels;
     private final Parallel.Body forwardRows = this::forwardRows, localBackwardStep = this::localBackwardStep,
             bpttRows = this::bpttRows;
     private static final int ROWS_PER_TASK = 16;
@@ -50,11 +51,33 @@ final class FastRecurrentLayer {
     /** Nanoseconds of the last backward spent before the weight GEMMs (solver or BPTT loop, gate gradients). */
     long deltaNanos;
 
-    FastRecurrentLayer(CellKernel cell, Gemm gemm, ColumnSums columnSums, DsfSolver solverKind, int batch, int steps) {
+    /**
+     * The buffers a layer needs only while its own forward or its own backward runs, shared by the
+     * layers of one model (they run one at a time): gi lives from the input GEMM to the last step's
+     * gate kernel, δ, dGi and dGh from the caller's e to the end of the backward, so gi and dGi can be
+     * one array. At B·T = 32,640, H = 512 (GRU) that is 0.5 GB once instead of 0.7 GB per layer.
+     */
+    static final class Scratch {
+        final float[] giOrDGi;   // [N, G·H]
+        final float[] dGh;       // [N, G·H]; the same array as giOrDGi unless the cell keeps them apart (GRU)
+        final float[] delta;     // [N, D]
+
+        Scratch(CellKernel cell, int batch, int steps) {
+            int n = batch * steps;
+            giOrDGi = new float[n * cell.g];
+            dGh = cell.separateHiddenGradient() ? new float[n * cell.g] : giOrDGi;
+            delta = new float[n * cell.d];
+        }
+    }
+
+    /** @param scratch shared with the other layers of the model, sized for the same (batch, steps) */
+    FastRecurrentLayer(CellKernel cell, Gemm gemm, ColumnSums columnSums, RowKernels rowKernels, DsfSolver solverKind,
+                       int batch, int steps, Scratch scratch) {
         this.cell = cell;
         this.gemm = gemm;
         this.parallel = gemm.parallel();
         this.columnSums = columnSums;
+        this.rowKernels = rowKernels;
         this.batch = batch;
         this.steps = steps;
         this.n = batch * steps;
@@ -63,18 +86,18 @@ final class FastRecurrentLayer {
         this.d = cell.d;
         this.solver = new DiagonalSolvers(solverKind, steps, batch, d);
         states = new float[n * d];
-        gi = new float[n * g];
+        gi = scratch.giOrDGi;
         gh = new float[batch * g];
         cache = new float[n * cell.cacheWidth];
-        delta = new float[n * d];
-        dGi = new float[n * g];
-        dGh = cell.separateHiddenGradient() ? new float[n * g] : dGi;
+        delta = scratch.delta;
+        dGi = scratch.giOrDGi;
+        dGh = scratch.dGh;
         carry = new float[batch * d];
         zeros = new float[batch * d];
         initial = new float[batch * d];
     }
 
-    /** e_t, [N, D], to be filled by the caller before {@link #backward}. */
+    /** e_t, [N, D], to be filled by the caller right before {@link #backward} (shared by the layers). */
     float[] errors() {
         return delta;
     }
@@ -90,7 +113,7 @@ final class FastRecurrentLayer {
         hasInitial = s0 != null;
         if (hasInitial) System.arraycopy(s0, 0, initial, 0, batch * d);   // the caller may overwrite s0 before the backward
         gemm.nt(n, g, h, x, 0, wIh, 0, gi, 0, false);
-        VectorMath.addRowVector(gi, 0, n, g, bIh);
+        rowKernels.addRowVector(gi, n, g, bIh);
         for (int t = 0; t < steps; t++) {
             float[] prev = t == 0 ? first() : states;
             int prevOff = t == 0 ? 0 : (t - 1) * batch * d;

@@ -49,6 +49,11 @@ public final class Gemm {
         tile = new float[w][MR * NR];
     }
 
+    /** Floats of packing and tile scratch per worker. */
+    static long scratchFloats() {
+        return (long) MC_TILES * MR * KC + (long) NC_TILES * NR * KC + MR * NR;
+    }
+
     public Parallel parallel() {
         return parallel;
     }
@@ -138,19 +143,42 @@ public final class Gemm {
 
     /** Packs op(A)[i0 … i0+mc, p0 … p0+kc] into MR-row panels: dst[panel·MR·kc + p·MR + r], zero rows past m. */
     private void packA(int p0, int kc, int i0, int mc, float[] dst) {
-        if (transA) {              // op(A) = Aᵀ: read each source row (fixed p) once, contiguously
-            for (int p = 0; p < kc; p++) {
-                int src = aOff + (p0 + p) * lda + i0;
-                for (int ir = 0; ir < mc; ir += MR) {
-                    int rows = Math.min(MR, mc - ir), o = ir * kc + p * MR;
-                    for (int r = 0; r < rows; r++) dst[o + r] = a[src + ir + r];
-                    for (int r = rows; r < MR; r++) dst[o + r] = 0f;
+        if (transA) {              // op(A) = Aᵀ: a panel's MR values at depth p are contiguous in source row p
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir), src = aOff + p0 * lda + i0 + ir;
+                // Panel by panel, so the writes are one sequential stream; the source rows' lines stay
+                // in L1 from one panel to the next (kc lines).
+                for (int p = 0, o = ir * kc; p < kc; p++, o += MR, src += lda) {
+                    if (rows == MR) {
+                        dst[o] = a[src];
+                        dst[o + 1] = a[src + 1];
+                        dst[o + 2] = a[src + 2];
+                        dst[o + 3] = a[src + 3];
+                        dst[o + 4] = a[src + 4];
+                        dst[o + 5] = a[src + 5];
+                    } else {
+                        for (int r = 0; r < rows; r++) dst[o + r] = a[src + r];
+                        for (int r = rows; r < MR; r++) dst[o + r] = 0f;
+                    }
                 }
             }
             return;
         }
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir), base = ir * kc;
+            if (rows == MR) {      // a full panel: six read streams, one sequential write stream
+                int s0 = aOff + (i0 + ir) * lda + p0;
+                for (int p = 0, o = base; p < kc; p++, o += MR) {
+                    int sp = s0 + p;
+                    dst[o] = a[sp];
+                    dst[o + 1] = a[sp + lda];
+                    dst[o + 2] = a[sp + 2 * lda];
+                    dst[o + 3] = a[sp + 3 * lda];
+                    dst[o + 4] = a[sp + 4 * lda];
+                    dst[o + 5] = a[sp + 5 * lda];
+                }
+                continue;
+            }
             for (int r = 0; r < rows; r++) {
                 int src = aOff + (i0 + ir + r) * lda + p0, o = base + r;
                 for (int p = 0; p < kc; p++) dst[o + p * MR] = a[src + p];

@@ -177,4 +177,58 @@ class FastEngineTest {
             }
         }
     }
+
+    /**
+     * FastEngine.memoryEstimate against what a training step really holds: every primitive array reachable
+     * from the engine's workspace and kernels (shared arrays counted once), walked by reflection.
+     */
+    @Test
+    void theMemoryEstimateCountsEveryBufferOfTheWorkspace() throws Exception {
+        for (CellType cell : CellType.values()) {
+            for (BlockType block : BlockType.values()) {
+                ModelConfig config = new ModelConfig(cell, block, 2, 24, 3000, 0, LambdaInit.DEFAULT);
+                Parameters params = ParamLayout.init(config, 3);
+                Batch batch = GradientProbe.randomBatch(config, 5, 40, 4);
+                long held;
+                try (FastEngine engine = new FastEngine(config, DsfSolver.FFT, Parallel.defaultThreads())) {
+                    engine.lossAndGradient(params, batch, Method.DSF, params.zerosLike());
+                    java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                    held = 0;
+                    for (String f : new String[] {"ws", "gemm", "norm", "gelu"}) {
+                        java.lang.reflect.Field field = FastEngine.class.getDeclaredField(f);
+                        field.setAccessible(true);
+                        held += bytesReachable(field.get(engine), seen);
+                    }
+                }
+                long estimate = FastEngine.memoryEstimate(config, 5, 40).engine();
+                assertEquals(held, estimate, cell + " " + block + ": estimated engine bytes");
+            }
+        }
+    }
+
+    /** Bytes of the primitive arrays reachable from o through fields of dsf4j.engine.fast classes and object arrays. */
+    private static long bytesReachable(Object o, java.util.Set<Object> seen) throws IllegalAccessException {
+        if (o == null || !seen.add(o)) return 0;
+        Class<?> c = o.getClass();
+        if (c.isArray()) {
+            Class<?> e = c.getComponentType();
+            int n = java.lang.reflect.Array.getLength(o);
+            if (e == float.class || e == int.class) return 4L * n;
+            if (e == double.class || e == long.class) return 8L * n;
+            if (e.isPrimitive()) return n;
+            long sum = 0;
+            for (int i = 0; i < n; i++) sum += bytesReachable(java.lang.reflect.Array.get(o, i), seen);
+            return sum;
+        }
+        if (!c.getName().startsWith("dsf4j.engine.fast.")) return 0;
+        long sum = 0;
+        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+            for (java.lang.reflect.Field f : k.getDeclaredFields()) {
+                if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.isSynthetic() || f.getType().isPrimitive()) continue;   // synthetic: an inner class's outer instance
+                f.setAccessible(true);
+                sum += bytesReachable(f.get(o), seen);
+            }
+        }
+        return sum;
+    }
 }

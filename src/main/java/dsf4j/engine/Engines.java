@@ -39,14 +39,14 @@ public final class Engines {
 
     /**
      * The heap {@code engine} needs to train {@code config} on batches of {@code batch} × {@code seq}
-     * (see {@link MemoryEstimate}). For
+     * (see {@link MemoryEstimate}); the fast engine counts its own workspace. For
      * cuda, only the host's share (the trainer's copies and a batch of ids): the device's memory is
      * the engine's to check.
      */
     public static MemoryEstimate memoryEstimate(String engine, ModelConfig config, int batch, int seq) {
         return switch (engine.toLowerCase()) {
             case "reference" -> MemoryEstimate.reference(config, batch, seq);
-            case "fast" -> MemoryEstimate.float32(config, batch, seq);
+            case "fast" -> FastEngine.memoryEstimate(config, batch, seq);
             case "cuda" -> MemoryEstimate.withEngine(config, 8L * batch * seq);
             default -> throw new IllegalArgumentException("unknown engine '" + engine + "': use " + NAMES);
         };

@@ -19,7 +19,7 @@ import java.util.Locale;
  * engine       what the engine keeps for one forward + backward (its own copies, activations)
  * </pre>
  * Each engine refines the last line: {@link #reference} for the double-precision reference engine,
- * {@link #float32} for the fast engine.
+ * {@code FastEngine.memoryEstimate} for the fast engine (its workspace counted array by array).
  *
  * @param engine bytes the engine holds during one training step
  */
@@ -53,19 +53,6 @@ public record MemoryEstimate(long parameters, long gradients, long optimizer, lo
         long backward = (tf ? 14 * h : 4 * h) + 3 * d;        // values per position alive in one layer's backward
         long values = n * (c.layers() * perLayer + backward + 2 * v + 3 * h);
         return withEngine(c, 8 * values + 16 * parameterCount(c));
-    }
-
-    /**
-     * A float32 engine that keeps, per layer and position, the layer's input and output, its state and
-     * the G·H gate pre-activations (and for the transformer block the LN and MLP activations), plus the
-     * logits and their gradient (generous for the fast engine, whose head works in chunks of rows).
-     */
-    public static MemoryEstimate float32(ModelConfig c, int batch, int seq) {
-        long n = (long) batch * seq, h = c.hidden(), d = c.stateSize(), v = c.vocab(), g = (long) c.cell().gates * h;
-        boolean tf = c.block() == BlockType.TRANSFORMER;
-        long perLayer = (tf ? 14 * h : 3 * h) + 2 * d + g;
-        long values = n * (c.layers() * perLayer + 2 * v + 4 * h);
-        return withEngine(c, 4 * values);
     }
 
     /** P, the float32 values of every tensor of {@link ParamLayout} (trainable and buffers), without allocating them. */

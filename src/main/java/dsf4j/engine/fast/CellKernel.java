@@ -132,82 +132,92 @@ final class CellKernel {
      */
     void backward(int rows, float[] delta, int dOff, float[] s, int sOff, float[] prev, int prevOff,
                   float[] cache, int cOff, float[] dGi, float[] dGh, int gOff, float[] direct, int dirOff) {
-        int vb = Simd.bound(h);
         for (int row = 0; row < rows; row++) {
             int e = dOff + row * d, st = sOff + row * d, p = prevOff + row * d, c = cOff + row * cacheWidth,
                     o = gOff + row * g, q = dirOff + row * d;
-            switch (type) {
-                case RNN -> {
-                    int j = 0;
-                    for (; j < vb; j += L) {
-                        FloatVector hv = v(s, st + j);
-                        v(delta, e + j).mul(hv.neg().fma(hv, FloatVector.broadcast(F, 1f))).intoArray(dGi, o + j);
-                    }
-                    for (; j < h; j++) dGi[o + j] = delta[e + j] * (1 - s[st + j] * s[st + j]);
-                    if (direct != null) java.util.Arrays.fill(direct, q, q + h, 0f);
-                }
-                case GRU -> {
-                    int j = 0;
-                    FloatVector one = FloatVector.broadcast(F, 1f);
-                    for (; j < vb; j += L) {
-                        FloatVector r = v(cache, c + j), z = v(cache, c + h + j), n = v(cache, c + 2 * h + j), ghn = v(cache, c + 3 * h + j);
-                        FloatVector dl = v(delta, e + j), hp = v(prev, p + j);
-                        FloatVector dn = dl.mul(one.sub(z)).mul(n.neg().fma(n, one));
-                        FloatVector dz = dl.mul(hp.sub(n)).mul(z).mul(one.sub(z));
-                        FloatVector dr = dn.mul(ghn).mul(r).mul(one.sub(r));
-                        dr.intoArray(dGi, o + j);
-                        dz.intoArray(dGi, o + h + j);
-                        dn.intoArray(dGi, o + 2 * h + j);
-                        dr.intoArray(dGh, o + j);
-                        dz.intoArray(dGh, o + h + j);
-                        dn.mul(r).intoArray(dGh, o + 2 * h + j);
-                        if (direct != null) dl.mul(z).intoArray(direct, q + j);
-                    }
-                    for (; j < h; j++) {
-                        float r = cache[c + j], z = cache[c + h + j], n = cache[c + 2 * h + j], ghn = cache[c + 3 * h + j];
-                        float dl = delta[e + j], hp = prev[p + j];
-                        float dn = dl * (1 - z) * (1 - n * n);
-                        float dz = dl * (hp - n) * z * (1 - z);
-                        float dr = dn * ghn * r * (1 - r);
-                        dGi[o + j] = dr;
-                        dGi[o + h + j] = dz;
-                        dGi[o + 2 * h + j] = dn;
-                        dGh[o + j] = dr;
-                        dGh[o + h + j] = dz;
-                        dGh[o + 2 * h + j] = dn * r;
-                        if (direct != null) direct[q + j] = dl * z;
-                    }
-                }
-                case LSTM -> {
-                    int j = 0;
-                    FloatVector one = FloatVector.broadcast(F, 1f);
-                    for (; j < vb; j += L) {
-                        FloatVector i = v(cache, c + j), f = v(cache, c + h + j), gg = v(cache, c + 2 * h + j),
-                                og = v(cache, c + 3 * h + j), tc = v(cache, c + 4 * h + j);
-                        FloatVector cp = v(prev, p + h + j);
-                        FloatVector dh = v(delta, e + j);
-                        FloatVector dc = dh.mul(og).mul(tc.neg().fma(tc, one)).add(v(delta, e + h + j));
-                        dc.mul(gg).mul(i).mul(one.sub(i)).intoArray(dGi, o + j);
-                        dc.mul(cp).mul(f).mul(one.sub(f)).intoArray(dGi, o + h + j);
-                        dc.mul(i).mul(gg.neg().fma(gg, one)).intoArray(dGi, o + 2 * h + j);
-                        dh.mul(tc).mul(og).mul(one.sub(og)).intoArray(dGi, o + 3 * h + j);
-                        if (direct != null) dc.mul(f).intoArray(direct, q + h + j);
-                    }
-                    for (; j < h; j++) {
-                        float i = cache[c + j], f = cache[c + h + j], gg = cache[c + 2 * h + j], og = cache[c + 3 * h + j], tc = cache[c + 4 * h + j];
-                        float cp = prev[p + h + j];
-                        float dh = delta[e + j];
-                        float dc = delta[e + h + j] + dh * og * (1 - tc * tc);
-                        dGi[o + j] = dc * gg * i * (1 - i);
-                        dGi[o + h + j] = dc * cp * f * (1 - f);
-                        dGi[o + 2 * h + j] = dc * i * (1 - gg * gg);
-                        dGi[o + 3 * h + j] = dh * tc * og * (1 - og);
-                        if (direct != null) direct[q + h + j] = dc * f;
-                    }
-                    if (direct != null) java.util.Arrays.fill(direct, q, q + h, 0f);
-                }
+            switch (type) {   // one small method per cell: each is compiled (and its vector code intrinsified) on its own
+                case RNN -> rnnBackward(delta, e, s, st, dGi, o, direct, q);
+                case GRU -> gruBackward(delta, e, prev, p, cache, c, dGi, dGh, o, direct, q);
+                case LSTM -> lstmBackward(delta, e, prev, p, cache, c, dGi, o, direct, q);
             }
         }
+    }
+
+    /** One row: dGi = δ ⊙ (1 − h²); no direct part. */
+    private void rnnBackward(float[] delta, int e, float[] s, int st, float[] dGi, int o, float[] direct, int q) {
+        int j = 0, vb = Simd.bound(h);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; j < vb; j += L) {
+            FloatVector hv = v(s, st + j);
+            v(delta, e + j).mul(hv.neg().fma(hv, one)).intoArray(dGi, o + j);
+        }
+        for (; j < h; j++) dGi[o + j] = delta[e + j] * (1 - s[st + j] * s[st + j]);
+        if (direct != null) java.util.Arrays.fill(direct, q, q + h, 0f);
+    }
+
+    /** One row of the GRU; direct = δ ⊙ z. */
+    private void gruBackward(float[] delta, int e, float[] prev, int p, float[] cache, int c, float[] dGi, float[] dGh, int o,
+                             float[] direct, int q) {
+        int j = 0, vb = Simd.bound(h);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; j < vb; j += L) {
+            FloatVector r = v(cache, c + j), z = v(cache, c + h + j), n = v(cache, c + 2 * h + j), ghn = v(cache, c + 3 * h + j);
+            FloatVector dl = v(delta, e + j), hp = v(prev, p + j);
+            FloatVector dn = dl.mul(one.sub(z)).mul(n.neg().fma(n, one));
+            FloatVector dz = dl.mul(hp.sub(n)).mul(z).mul(one.sub(z));
+            FloatVector dr = dn.mul(ghn).mul(r).mul(one.sub(r));
+            dr.intoArray(dGi, o + j);
+            dz.intoArray(dGi, o + h + j);
+            dn.intoArray(dGi, o + 2 * h + j);
+            dr.intoArray(dGh, o + j);
+            dz.intoArray(dGh, o + h + j);
+            dn.mul(r).intoArray(dGh, o + 2 * h + j);
+            if (direct != null) dl.mul(z).intoArray(direct, q + j);
+        }
+        for (; j < h; j++) {
+            float r = cache[c + j], z = cache[c + h + j], n = cache[c + 2 * h + j], ghn = cache[c + 3 * h + j];
+            float dl = delta[e + j], hp = prev[p + j];
+            float dn = dl * (1 - z) * (1 - n * n);
+            float dz = dl * (hp - n) * z * (1 - z);
+            float dr = dn * ghn * r * (1 - r);
+            dGi[o + j] = dr;
+            dGi[o + h + j] = dz;
+            dGi[o + 2 * h + j] = dn;
+            dGh[o + j] = dr;
+            dGh[o + h + j] = dz;
+            dGh[o + 2 * h + j] = dn * r;
+            if (direct != null) direct[q + j] = dl * z;
+        }
+    }
+
+    /** One row of the LSTM (δ = [δh, δc]); direct: 0 in the h half, dc ⊙ f in the c half. */
+    private void lstmBackward(float[] delta, int e, float[] prev, int p, float[] cache, int c, float[] dGi, int o, float[] direct, int q) {
+        int j = 0, vb = Simd.bound(h);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; j < vb; j += L) {
+            FloatVector i = v(cache, c + j), f = v(cache, c + h + j), gg = v(cache, c + 2 * h + j),
+                    og = v(cache, c + 3 * h + j), tc = v(cache, c + 4 * h + j);
+            FloatVector cp = v(prev, p + h + j);
+            FloatVector dh = v(delta, e + j);
+            FloatVector dc = dh.mul(og).mul(tc.neg().fma(tc, one)).add(v(delta, e + h + j));
+            dc.mul(gg).mul(i).mul(one.sub(i)).intoArray(dGi, o + j);
+            dc.mul(cp).mul(f).mul(one.sub(f)).intoArray(dGi, o + h + j);
+            dc.mul(i).mul(gg.neg().fma(gg, one)).intoArray(dGi, o + 2 * h + j);
+            dh.mul(tc).mul(og).mul(one.sub(og)).intoArray(dGi, o + 3 * h + j);
+            if (direct != null) dc.mul(f).intoArray(direct, q + h + j);
+        }
+        for (; j < h; j++) {
+            float i = cache[c + j], f = cache[c + h + j], gg = cache[c + 2 * h + j], og = cache[c + 3 * h + j], tc = cache[c + 4 * h + j];
+            float cp = prev[p + h + j];
+            float dh = delta[e + j];
+            float dc = delta[e + h + j] + dh * og * (1 - tc * tc);
+            dGi[o + j] = dc * gg * i * (1 - i);
+            dGi[o + h + j] = dc * cp * f * (1 - f);
+            dGi[o + 2 * h + j] = dc * i * (1 - gg * gg);
+            dGi[o + 3 * h + j] = dh * tc * og * (1 - og);
+            if (direct != null) direct[q + h + j] = dc * f;
+        }
+        if (direct != null) java.util.Arrays.fill(direct, q, q + h, 0f);
     }
 
     private static FloatVector v(float[] a, int i) {

@@ -36,7 +36,7 @@ public final class StepBench {
         ModelConfig c = preset.config();
         Parameters params = ParamLayout.init(c, 1);
         Parameters grads = params.zerosLike(), m = params.zerosLike(), v = params.zerosLike();
-        Batch batch = GradientProbe.randomBatch(c, preset.batch(), preset.steps(), 2);
+        Batch batch = fullBatch(c, preset.batch(), preset.steps(), 2);
         double[] step = new double[steps], fwd = new double[steps], head = new double[steps], rec = new double[steps], recG = new double[steps],
                 other = new double[steps], opt = new double[steps];
         try (FastEngine engine = new FastEngine(c, solver, threads)) {
@@ -59,10 +59,21 @@ public final class StepBench {
                 opt[k] = (t2 - t1) / 1e6;
             }
         }
-        double ms = median(step), tokens = (double) preset.batch() * preset.steps();
+        double ms = median(step), tokens = batch.targetCount(c.padId());   // = B·T: the batch has no padding
         double gflop = flopsPerToken(c, method) * tokens / 1e9;
         return new Result(preset.name(), method.id(), threads, tokens / (ms / 1e3), ms, median(fwd), median(head),
                 median(rec), median(recG), median(other), median(opt), gflop, gflop / (ms / 1e3));
+    }
+
+    /**
+     * A batch of random ids with no pad target, so that tokens/s (the targets the loss sees) equals B·T per
+     * second, the figure PyTorch's baseline reports for its full batches too.
+     */
+    static Batch fullBatch(ModelConfig c, int batch, int steps, long seed) {
+        Batch b = GradientProbe.randomBatch(c, batch, steps, seed);
+        int[] target = b.target().clone(), input = b.input();
+        for (int i = 0; i < target.length; i++) if (target[i] == c.padId()) target[i] = input[(i + 1) % input.length];
+        return new Batch(batch, steps, input, target);
     }
 
     /**

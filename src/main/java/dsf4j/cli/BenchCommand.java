@@ -103,7 +103,8 @@ final class BenchCommand implements Callable<Integer> {
         if (r == null) return;
         System.out.printf("%s %s  threads %d  %s  vectors %s%n", r.preset(), r.method(), r.threads(),
                 r.method().equals("dsf") ? "solver " + solver : "", Simd.describe());
-        System.out.printf("  %8.0f tokens/s   step %.1f ms (median of %d)%n", r.tokensPerSecond(), r.stepMs(), steps);
+        System.out.printf("  %8.0f tokens/s   step %.1f ms (median of %d; a full batch: every one of its B·T targets is seen by the loss)%n",
+                r.tokensPerSecond(), r.stepMs(), steps);
         System.out.printf("  forward (embedding + blocks) %7.1f ms%n", r.forwardMs());
         System.out.printf("  head forward + backward      %7.1f ms%n", r.headMs());
         System.out.printf("  recurrent backward: δ + gates %6.1f ms  (%.1f%% of the step; DSF: solver + local gates, BPTT: the step loop)%n",

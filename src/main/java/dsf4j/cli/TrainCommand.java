@@ -6,6 +6,7 @@ import dsf4j.config.DsfSolver;
 import dsf4j.config.ModelConfig;
 import dsf4j.config.LambdaInit;
 import dsf4j.config.Method;
+import dsf4j.data.Batching;
 import dsf4j.data.DataMode;
 import dsf4j.data.Dataset;
 import dsf4j.engine.Engine;
@@ -50,6 +51,9 @@ final class TrainCommand implements Callable<Integer> {
     String data;
     @Option(names = "--data-mode", description = "sentences (PTB as the authors), stream (batchify, state carried between batches), bpe-blocks (WikiText as the authors) or words")
     String dataMode;
+    @Option(names = "--batching", description = "sentences: random (the authors': shuffled batches, each padded to its longest row) "
+            + "or bucket[:N] (length buckets of N batches, default 50: about half the work per step, but batches are no longer uniform samples; README: Batching)")
+    String batching;
     @Option(names = "--cell", description = "rnn, gru or lstm")
     String cell;
     @Option(names = "--block", description = "residual or transformer")
@@ -168,6 +172,7 @@ final class TrainCommand implements Callable<Integer> {
                 threads != null ? threads : b.threads(),
                 evalEvery != null ? evalEvery : b.evalEvery(),
                 engine != null ? engine : b.engine(),
-                dataMode != null ? DataMode.parse(dataMode) : data != null ? DataMode.defaultFor(data) : b.dataMode());
+                dataMode != null ? DataMode.parse(dataMode) : data != null ? DataMode.defaultFor(data) : b.dataMode(),
+                batching != null ? Batching.parse(batching) : b.batching());
     }
 }

@@ -27,8 +27,7 @@ public final class Datasets {
     /** The dataset of an already read corpus. */
     public static Dataset of(Corpus corpus, DataSpec spec) {
         return switch (spec.mode()) {
-            case SENTENCES -> new SentenceDataset(corpus, Vocabulary.build(corpus.text(Split.TRAIN).text()), spec.steps(),
-                    SentenceDataset.DEFAULT_BUCKET_BATCHES);
+            case SENTENCES -> new SentenceDataset(corpus, Vocabulary.build(corpus.text(Split.TRAIN).text()), spec.steps(), spec.batching());
             case STREAM -> new StreamDataset(corpus, Vocabulary.build(corpus.text(Split.TRAIN).text()), spec.steps());
             case WORDS -> {
                 Vocabulary vocab = Vocabulary.build(corpus.text(Split.TRAIN).text());

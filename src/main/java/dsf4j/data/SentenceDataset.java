@@ -15,37 +15,32 @@ import java.util.Map;
  * t &lt; L − 1, every other cell {@code <pad>} (targets equal to the pad id are ignored by the loss). A batch
  * is only as long as its longest row: steps = max L − 1 ≤ T.
  *
- * <p>Training batches waste little work on padding by bucketing: the epoch's sample order is shuffled,
- * cut into mega-batches of {@code bucketBatches × B} samples, each mega-batch sorted by length (stable) and
- * cut into batches of B, and the batch order shuffled again. Every sample still appears once per epoch and
- * each row starts from a zero state, so the set of (input prefix, target) pairs, hence the per-token loss,
- * is the same as without bucketing; only the batch composition changes. {@code bucketBatches = 1} turns
- * bucketing off (shuffled batches, each trimmed to its longest row, like the authors' pad_sequence).
+ * <p>Training batches follow a {@link Batching}: {@code random} (the authors': shuffled samples cut into
+ * batches, each trimmed to its longest row, like their pad_sequence) or {@code bucket:N}: the shuffled
+ * order is cut into mega-batches of N·B samples, each sorted by length (stable) and cut into batches of B,
+ * and the batch order shuffled again. Every sample appears once per epoch either way; what bucketing
+ * changes is which samples share a batch, hence each step's gradient (see {@link Batching}).
  */
 public final class SentenceDataset implements Dataset {
-
-    /** Mega-batch size in batches: large enough that lengths within a batch are close, small enough to stay random. */
-    public static final int DEFAULT_BUCKET_BATCHES = 50;
 
     private final Vocabulary vocab;
     private final Map<Split, int[][]> samples;
     private final int steps;
-    private final int bucketBatches;
+    private final Batching batching;
     private final String provenance;
 
     /**
-     * @param steps         T, the most input steps of a row (the authors' PTB: 64)
-     * @param bucketBatches mega-batch size in batches (1 = no bucketing)
+     * @param steps    T, the most input steps of a row (the authors' PTB: 64)
+     * @param batching how training samples are grouped into batches
      */
-    public SentenceDataset(Corpus corpus, Vocabulary vocab, int steps, int bucketBatches) {
+    public SentenceDataset(Corpus corpus, Vocabulary vocab, int steps, Batching batching) {
         if (steps < 1) throw new IllegalArgumentException("--seq must be ≥ 1 (got " + steps + "): give a positive sequence length");
-        if (bucketBatches < 1) throw new IllegalArgumentException("bucketBatches must be ≥ 1 (got " + bucketBatches + ")");
         this.vocab = vocab;
         this.steps = steps;
-        this.bucketBatches = bucketBatches;
+        this.batching = batching;
         this.samples = new EnumMap<>(Split.class);
         for (Split s : Split.values()) samples.put(s, sentences(vocab, corpus.text(s)));
-        this.provenance = corpus.provenance() + " mode=sentences T=" + steps + " V=" + vocab.size();
+        this.provenance = corpus.provenance() + " mode=sentences T=" + steps + " V=" + vocab.size() + " batching=" + batching.id();
     }
 
     /** One sample per line: {@code <bos>}, the line's word ids, {@code <eos>}. */
@@ -78,11 +73,11 @@ public final class SentenceDataset implements Dataset {
         int[][] train = samples.get(Split.TRAIN);
         var rng = Shuffle.random(seed, epoch);
         int[] order = Shuffle.permutation(train.length, rng);
-        int mega = bucketBatches * batchSize;
+        int mega = batching.bucketBatches() * batchSize;
         List<int[]> groups = new ArrayList<>();
         for (int from = 0; from < order.length; from += mega) {
             Integer[] chunk = Arrays.stream(order, from, Math.min(order.length, from + mega)).boxed().toArray(Integer[]::new);
-            Arrays.sort(chunk, (a, b) -> Integer.compare(rowLength(train[a]), rowLength(train[b])));
+            if (!batching.isRandom()) Arrays.sort(chunk, (a, b) -> Integer.compare(rowLength(train[a]), rowLength(train[b])));
             for (int b = 0; b < chunk.length; b += batchSize) {
                 groups.add(Arrays.stream(chunk, b, Math.min(chunk.length, b + batchSize)).mapToInt(Integer::intValue).toArray());
             }

@@ -13,7 +13,15 @@ public record Batch(int batch, int steps, int[] input, int[] target) {
         }
     }
 
+    /** B·T: the cells the engine computes, padding included. */
     public int tokenCount() {
         return batch * steps;
+    }
+
+    /** The targets the loss sees: those that are not {@code padId}. */
+    public int targetCount(int padId) {
+        int n = 0;
+        for (int t : target) if (t != padId) n++;
+        return n;
     }
 }

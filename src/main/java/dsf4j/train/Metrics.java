@@ -17,24 +17,35 @@ import java.util.Locale;
  * A run's measurements, one row per training step and per evaluation, in {@code metrics.csv} and
  * {@code metrics.jsonl} (the same rows). {@code split} is train, valid or test, or {@value #SKIPPED}
  * for a step whose update was skipped for a non-finite loss or gradient ({@code --on-nan skip});
- * {@code loss} is the mean cross-entropy in nats, {@code ppl} = exp(loss).
+ * {@code loss} is the mean cross-entropy in nats, {@code ppl} = exp(loss); {@code tokens_per_s} counts the
+ * targets the loss sees (not the pad cells) per second of training, and {@code padding} is the share of
+ * the batch's B·T cells that the loss does not see (work spent on padding).
  */
 public final class Metrics implements AutoCloseable {
 
     public static final String CSV = "metrics.csv", JSONL = "metrics.jsonl";
     /** The split of the row of a skipped update. */
     public static final String SKIPPED = "skipped";
-    static final String HEADER = "split,step,epoch,loss,ppl,lr,grad_norm,tokens_per_s,elapsed_s";
+    static final String HEADER = "split,step,epoch,loss,ppl,lr,grad_norm,tokens_per_s,elapsed_s,padding";
+    /** The header before the padding column (runs of dsf4j 0.1 up to 2026-11-28); still read. */
+    static final String HEADER_V1 = "split,step,epoch,loss,ppl,lr,grad_norm,tokens_per_s,elapsed_s";
 
-    /** One row; lr, grad norm and speed are NaN on evaluation rows. */
-    public record Row(String split, long step, int epoch, double loss, double lr, double gradNorm, double tokensPerSecond, double elapsedSeconds) {
+    /** One row; lr, grad norm, speed and padding are NaN on evaluation rows. */
+    public record Row(String split, long step, int epoch, double loss, double lr, double gradNorm, double tokensPerSecond, double elapsedSeconds,
+                      double padding) {
+
+        /** A row without a padding figure (evaluation rows). */
+        public Row(String split, long step, int epoch, double loss, double lr, double gradNorm, double tokensPerSecond, double elapsedSeconds) {
+            this(split, step, epoch, loss, lr, gradNorm, tokensPerSecond, elapsedSeconds, Double.NaN);
+        }
+
         public double ppl() {
             return Math.exp(loss);
         }
 
         String csv() {
-            return String.format(Locale.ROOT, "%s,%d,%d,%.6f,%.4f,%s,%s,%s,%.3f", split, step, epoch, loss, ppl(),
-                    num(lr), num(gradNorm), num(tokensPerSecond), elapsedSeconds);
+            return String.format(Locale.ROOT, "%s,%d,%d,%.6f,%.4f,%s,%s,%s,%.3f,%s", split, step, epoch, loss, ppl(),
+                    num(lr), num(gradNorm), num(tokensPerSecond), elapsedSeconds, num(padding));
         }
 
         String json() {
@@ -48,6 +59,7 @@ public final class Metrics implements AutoCloseable {
             if (!Double.isNaN(gradNorm)) o.addProperty("grad_norm", gradNorm);
             if (!Double.isNaN(tokensPerSecond)) o.addProperty("tokens_per_s", tokensPerSecond);
             o.addProperty("elapsed_s", elapsedSeconds);
+            if (!Double.isNaN(padding)) o.addProperty("padding", padding);
             return o.toString();
         }
 
@@ -117,16 +129,17 @@ public final class Metrics implements AutoCloseable {
     /** The rows of a {@code metrics.csv}. */
     public static List<Row> read(Path csvFile) throws IOException {
         List<String> lines = Files.readAllLines(csvFile, StandardCharsets.UTF_8);
-        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+        if (lines.isEmpty() || !(lines.get(0).equals(HEADER) || lines.get(0).equals(HEADER_V1))) {
             throw new IllegalArgumentException(csvFile + ": not a dsf4j metrics file (its first line is not '" + HEADER + "'): give a run folder written by dsf4j train");
         }
+        int columns = lines.get(0).split(",").length;
         List<Row> rows = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             String[] p = lines.get(i).split(",", -1);
-            if (p.length != 9) continue;   // a line cut short by a crash
+            if (p.length != columns) continue;   // a line cut short by a crash
             try {
                 rows.add(new Row(p[0], Long.parseLong(p[1]), Integer.parseInt(p[2]), Double.parseDouble(p[3]), opt(p[5]), opt(p[6]), opt(p[7]),
-                        Double.parseDouble(p[8])));
+                        Double.parseDouble(p[8]), columns > 9 ? opt(p[9]) : Double.NaN));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(csvFile + ":" + (i + 1) + ": malformed row '" + lines.get(i) + "': fix or delete that line");
             }

@@ -22,12 +22,17 @@ final class Progress {
         this.lastPrintNanos = System.nanoTime();
     }
 
-    void step(long step, long total, int epoch, int epochs, double loss, double lr, double gradNorm, double tokensPerSecond, double etaSeconds) {
+    /**
+     * @param tokensPerSecond targets the loss sees per second of training
+     * @param padding         the share of the computed B·T cells that are padding (0 … 1)
+     */
+    void step(long step, long total, int epoch, int epochs, double loss, double lr, double gradNorm, double tokensPerSecond, double padding,
+              double etaSeconds) {
         long now = System.nanoTime();
         if (step != total && (now - lastPrintNanos) / 1e9 < printEverySeconds) return;
         lastPrintNanos = now;
-        String line = String.format(Locale.ROOT, "step %d/%d  epoch %d/%d  loss %.4f  ppl %.2f  lr %.3g  |g| %.3g  %s tok/s  ETA %s",
-                step, total, epoch + 1, epochs, loss, Math.exp(loss), lr, gradNorm, compact(tokensPerSecond), duration(etaSeconds));
+        String line = String.format(Locale.ROOT, "step %d/%d  epoch %d/%d  loss %.4f  ppl %.2f  lr %.3g  |g| %.3g  %s  ETA %s",
+                step, total, epoch + 1, epochs, loss, Math.exp(loss), lr, gradNorm, throughput(tokensPerSecond, padding), duration(etaSeconds));
         if (live) {
             out.print("\r" + line + "\u001b[K");
             lineOpen = true;
@@ -42,6 +47,12 @@ final class Progress {
         lineOpen = false;
         out.println(s);
         out.flush();
+    }
+
+    /** "6.0k tok/s", with the padding share beside it when the engine computed padded cells: "6.0k tok/s, 41% padding". */
+    static String throughput(double tokensPerSecond, double padding) {
+        String rate = compact(tokensPerSecond) + " tok/s";
+        return padding >= 0.005 ? String.format(Locale.ROOT, "%s, %.0f%% padding", rate, 100 * padding) : rate;
     }
 
     static String compact(double v) {

@@ -5,6 +5,7 @@ import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.LambdaInit;
 import dsf4j.config.Method;
+import dsf4j.data.Batching;
 import dsf4j.data.DataMode;
 import dsf4j.config.ModelConfig;
 
@@ -21,11 +22,12 @@ import dsf4j.config.ModelConfig;
  * @param threads    worker threads of engines that parallelise
  * @param engine     reference, fast or cuda
  * @param dataMode   how the corpus becomes batches (stream mode carries the recurrent state between batches)
+ * @param batching   how sentence samples are grouped into training batches: random (the authors') or bucket:N
  */
 public record TrainConfig(String data, CellType cell, BlockType block, int layers, int hidden, LambdaInit lambdaInit,
                           Method method, DsfSolver dsfSolver, int seq, int batch, int epochs, long maxSteps,
                           double lr, OptimizerKind optimizer, double weightDecay, String schedule, double clip,
-                          long seed, int threads, int evalEvery, String engine, DataMode dataMode) {
+                          long seed, int threads, int evalEvery, String engine, DataMode dataMode, Batching batching) {
 
     /** How many validations a run makes when {@code evalEvery} is 0 (the authors evaluate 50 times). */
     public static final int EVALUATIONS_PER_RUN = 50;
@@ -39,9 +41,27 @@ public record TrainConfig(String data, CellType cell, BlockType block, int layer
                 weightDecay, schedule, clip, seed, threads, evalEvery, engine, data == null ? null : DataMode.defaultFor(data));
     }
 
+    /** A config with the authors' batching (random batches). */
+    public TrainConfig(String data, CellType cell, BlockType block, int layers, int hidden, LambdaInit lambdaInit,
+                       Method method, DsfSolver dsfSolver, int seq, int batch, int epochs, long maxSteps,
+                       double lr, OptimizerKind optimizer, double weightDecay, String schedule, double clip,
+                       long seed, int threads, int evalEvery, String engine, DataMode dataMode) {
+        this(data, cell, block, layers, hidden, lambdaInit, method, dsfSolver, seq, batch, epochs, maxSteps, lr, optimizer,
+                weightDecay, schedule, clip, seed, threads, evalEvery, engine, dataMode, Batching.RANDOM);
+    }
+
+    /** This config with {@code b} as its batching. */
+    public TrainConfig withBatching(Batching b) {
+        return new TrainConfig(data, cell, block, layers, hidden, lambdaInit, method, dsfSolver, seq, batch, epochs, maxSteps, lr, optimizer,
+                weightDecay, schedule, clip, seed, threads, evalEvery, engine, dataMode, b);
+    }
+
     public TrainConfig {
         require(data != null && !data.isBlank(), "--data is missing: use ptb, wikitext-2, wikitext-103 or a folder");
         require(dataMode != null, "--data-mode is missing: use sentences, stream, bpe-blocks or words");
+        require(batching != null, "--batching is missing: use random or bucket[:N]");
+        require(batching.isRandom() || dataMode == DataMode.SENTENCES, "--batching " + batching.id() + " groups sentences by length, and --data-mode "
+                + dataMode.id() + " has none to group (every sample is T + 1 tokens): drop --batching, or use --data-mode sentences");
         require(cell != null && block != null && method != null && dsfSolver != null && optimizer != null && lambdaInit != null
                 && schedule != null && engine != null, "incomplete training configuration: pick a --preset or give every flag");
         require(layers >= 1, "--layers must be at least 1 (got " + layers + ")");
@@ -103,6 +123,6 @@ public record TrainConfig(String data, CellType cell, BlockType block, int layer
     /** This config with the run-length and execution fields of {@code other}. */
     private TrainConfig runOnly(TrainConfig other) {
         return new TrainConfig(data, cell, block, layers, hidden, lambdaInit, method, dsfSolver, seq, batch, other.epochs, other.maxSteps,
-                lr, optimizer, weightDecay, schedule, clip, seed, other.threads, other.evalEvery, other.engine, dataMode);
+                lr, optimizer, weightDecay, schedule, clip, seed, other.threads, other.evalEvery, other.engine, dataMode, batching);
     }
 }

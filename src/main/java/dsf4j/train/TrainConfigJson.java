@@ -9,6 +9,7 @@ import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.LambdaInit;
 import dsf4j.config.Method;
+import dsf4j.data.Batching;
 import dsf4j.data.DataMode;
 
 
@@ -45,6 +46,7 @@ public final class TrainConfigJson {
         o.addProperty("eval_every", c.evalEvery());
         o.addProperty("engine", c.engine());
         o.addProperty("data_mode", c.dataMode().id());
+        o.addProperty("batching", c.batching().id());
         return o.toString();
     }
 
@@ -56,7 +58,15 @@ public final class TrainConfigJson {
                 num(o, "max_steps").longValue(), num(o, "lr").doubleValue(), OptimizerKind.parse(str(o, "optimizer")),
                 num(o, "weight_decay").doubleValue(), str(o, "schedule"), num(o, "clip").doubleValue(), num(o, "seed").longValue(),
                 num(o, "threads").intValue(), num(o, "eval_every").intValue(), str(o, "engine"),
-                o.has("data_mode") ? DataMode.parse(str(o, "data_mode")) : DataMode.defaultFor(str(o, "data")));
+                o.has("data_mode") ? DataMode.parse(str(o, "data_mode")) : DataMode.defaultFor(str(o, "data")),
+                batching(o));
+    }
+
+    /** A checkpoint written before --batching existed was trained on sentence buckets of 50 batches. */
+    private static Batching batching(JsonObject o) {
+        if (o.has("batching")) return Batching.parse(str(o, "batching"));
+        boolean sentences = (o.has("data_mode") ? DataMode.parse(str(o, "data_mode")) : DataMode.defaultFor(str(o, "data"))) == DataMode.SENTENCES;
+        return sentences ? Batching.bucket(Batching.DEFAULT_BUCKET_BATCHES) : Batching.RANDOM;
     }
 
     /** The flag of a {@link TrainConfig} component: {@code weightDecay} → {@code weight-decay}. */
@@ -72,6 +82,7 @@ public final class TrainConfigJson {
         if (v instanceof DsfSolver d) return d.id();
         if (v instanceof OptimizerKind k) return k.id();
         if (v instanceof DataMode d) return d.id();
+        if (v instanceof Batching b) return b.id();
         return String.valueOf(v);
     }
 

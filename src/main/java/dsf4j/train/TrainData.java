@@ -1,5 +1,6 @@
 package dsf4j.train;
 
+import dsf4j.data.Batching;
 import dsf4j.data.DataMode;
 import dsf4j.data.DataSpec;
 import dsf4j.data.Dataset;
@@ -14,11 +15,15 @@ public final class TrainData {
     private TrainData() {}
 
     public static Dataset open(String data, DataMode mode, int seq) {
-        return Datasets.open(DataSpec.defaults(data).withMode(mode).withSteps(seq));
+        return open(data, mode, seq, Batching.RANDOM);
     }
 
-    /** The corpus a run was trained on. */
+    public static Dataset open(String data, DataMode mode, int seq, Batching batching) {
+        return Datasets.open(DataSpec.defaults(data).withMode(mode).withSteps(seq).withBatching(batching));
+    }
+
+    /** The corpus a run was trained on, batched as it was. */
     public static Dataset open(TrainConfig c) {
-        return open(c.data(), c.dataMode(), c.seq());
+        return open(c.data(), c.dataMode(), c.seq(), c.batching());
     }
 }

@@ -143,187 +143,255 @@ public final class Trainer {
 
     /**
      * Trains from scratch ({@code resume == null}) or from a checkpoint of this same run (whose
-     * {@link Checkpoint#params()} are then trained in place).
+     * {@link Checkpoint#params()} are then trained in place). The phases: {@link #begin} (weights,
+     * optimizer, position, schedule), then per batch {@link Session#trainStep}, {@link Session#validate}
+     * when due, {@link Session#endEpoch} at an epoch's end, {@link Session#stopEarly} on a stop request;
+     * {@link Session#finish} after the last step.
      *
      * @throws IllegalArgumentException when the checkpoint belongs to another configuration
      */
     public Result run(Checkpoint resume) throws IOException {
-        Parameters params;
-        Adam adam;
-        TrainState st;
-        if (resume == null) {
-            params = ParamLayout.init(model, cfg.seed());
-            adam = new Adam(params, cfg.optimizer(), cfg.weightDecay());
-            st = TrainState.START;
-        } else {
-            String conflict = resume.train().resumeConflict(cfg);
-            if (conflict != null) throw new IllegalArgumentException(conflict);
-            if (!resume.model().equals(model)) {
-                throw new IllegalArgumentException("the checkpoint's model " + ConfigJson.toJson(resume.model()) + " does not match the data's " + ConfigJson.toJson(model)
-                        + ": resume with the data the run was trained on");
-            }
-            params = resume.params();
-            adam = new Adam(params, cfg.optimizer(), cfg.weightDecay());
-            resume.restoreInto(adam);
-            st = resume.state();
-        }
-        List<Batch> epochBatches = data.trainBatches(cfg.batch(), cfg.seed(), st.epoch());
-        requireData(epochBatches, Split.TRAIN);
-        long stepsPerEpoch = epochBatches.size();   // the same in every epoch: only the order changes
-        long total = cfg.totalSteps(stepsPerEpoch);
-        LrSchedule schedule = LrSchedule.parse(cfg.schedule(), cfg.lr(), stepsPerEpoch, total);
-        long evalEvery = cfg.evalInterval(total);
-        List<Batch> valid = data.batches(Split.VALID, cfg.batch());
-        requireData(valid, Split.VALID);
-
+        Session s = begin(resume);
         Files.createDirectories(out);   // only once the run is known to be valid
         for (String f : List.of(BEST, LAST)) AtomicFiles.removeLeftovers(out.resolve(f));   // a killed save's temporary file
-        // Stream mode: the state each layer ended the previous batch in, reset when an epoch starts.
-        float[][] carried = !data.carriesState() ? null : st.carried() != null ? st.carried() : zeroState(model, cfg.batch());
-        long step = st.step(), skipped = st.skippedUpdates(), lastSaved = -1;
-        int epoch = st.epoch(), bi = st.batchIndex();
-        double best = st.bestValidLoss();
-        long bestStep = st.bestStep();
-        long sessionStart = System.nanoTime(), trainNanos = 0, sessionSteps = 0, tokens = 0;
-        double epochLossSum = 0;
-        int epochSteps = 0;
         console.line(String.format(Locale.ROOT, "%s %s: %s, %d steps (%d per epoch), validation every %d steps, %s engine",
-                resume == null ? "training" : "resuming at step " + step + " of", out, describe(), total, stepsPerEpoch, evalEvery, engine.name()));
+                resume == null ? "training" : "resuming at step " + s.step + " of", out, describe(), s.total, s.stepsPerEpoch, s.evalEvery, engine.name()));
+        try (Metrics metrics = Metrics.open(out, resume == null ? -1 : s.step);
+             Updater updater = Updater.of(engine, s.params, s.adam, cfg.clip())) {
+            s.metrics = metrics;
+            s.updater = updater;
+            while (s.step < s.total) {
+                s.trainStep(s.nextBatch());
+                if (s.step % s.evalEvery == 0 || s.step == s.total) s.validate();
+                if (s.epochEnded()) s.endEpoch();
+                if (stop.requested()) return s.stopEarly();
+            }
+            return s.finish();
+        }
+    }
 
-        try (Metrics metrics = Metrics.open(out, resume == null ? -1 : step);
-             Updater updater = Updater.of(engine, params, adam, cfg.clip())) {
-            while (step < total) {
-                if (bi >= epochBatches.size()) {
-                    epoch++;
-                    bi = 0;
-                    epochLossSum = 0;
-                    epochSteps = 0;
-                    epochBatches = data.trainBatches(cfg.batch(), cfg.seed(), epoch);
-                    if (carried != null) carried = zeroState(model, cfg.batch());
-                }
-                Batch b = epochBatches.get(bi);
-                double lr = schedule.at(step);
-                long t0 = System.nanoTime();
-                DeviceTrainer.Update update = updater.step(b, cfg.method(), lr, carried);   // no update when not finite
-                double loss = update.loss(), norm = update.gradNorm();
-                boolean finite = update.applied();
-                if (!finite && carried != null) {
-                    for (float[] layer : carried) java.util.Arrays.fill(layer, 0f);   // never carry a non-finite state on
-                }
-                if (!finite && faults.onNan() == FaultPolicy.OnNan.STOP) {
-                    double elapsed = st.elapsedSeconds() + (System.nanoTime() - sessionStart) / 1e9;
-                    TrainState good = position(step, epoch, bi, epochBatches.size(), best, bestStep, elapsed, skipped, carried);
-                    updater.sync();
-                    if (lastSaved != step && save(false, good, params, adam)) lastSaved = step;
-                    metrics.flush();
-                    throw new TrainingHalted(String.format(Locale.ROOT, "step %d: the loss (%s) or gradient norm (%s) is not finite; the weights were not updated and %s: "
-                                    + "resume with --on-nan skip to skip such updates, or start again with a lower --lr or with --clip",
-                            step + 1, loss, norm, kept(lastSaved)), null);
-                }
-                if (!finite) skipped++;
-                trainNanos += System.nanoTime() - t0;
-                step++;
-                bi++;
-                sessionSteps++;
-                tokens += b.tokenCount();
-                double seconds = trainNanos / 1e9;
-                double elapsed = st.elapsedSeconds() + (System.nanoTime() - sessionStart) / 1e9;
-                if (finite) {
-                    epochLossSum += loss;
-                    epochSteps++;
-                    metrics.add(new Metrics.Row("train", step, epoch, loss, lr, norm, tokens / seconds, elapsed));
-                    console.step(step, total, epoch, cfg.epochs(), loss, lr, norm, tokens / seconds, (total - step) * seconds / sessionSteps);
-                } else {
-                    metrics.add(new Metrics.Row(Metrics.SKIPPED, step, epoch, loss, lr, norm, Double.NaN, elapsed));
-                    console.line(String.format(Locale.ROOT, "step %d: the loss (%s) or gradient norm (%s) is not finite: update skipped (%d so far; --on-nan skip)",
-                            step, loss, norm, skipped));
-                }
+    /** The weights, optimizer and position a run starts from: fresh, or those of {@code resume}. */
+    private Session begin(Checkpoint resume) {
+        if (resume == null) {
+            Parameters params = ParamLayout.init(model, cfg.seed());
+            return new Session(params, new Adam(params, cfg.optimizer(), cfg.weightDecay()), TrainState.START);
+        }
+        String conflict = resume.train().resumeConflict(cfg);
+        if (conflict != null) throw new IllegalArgumentException(conflict);
+        if (!resume.model().equals(model)) {
+            throw new IllegalArgumentException("the checkpoint's model " + ConfigJson.toJson(resume.model()) + " does not match the data's " + ConfigJson.toJson(model)
+                    + ": resume with the data the run was trained on");
+        }
+        Adam adam = new Adam(resume.params(), cfg.optimizer(), cfg.weightDecay());
+        resume.restoreInto(adam);
+        return new Session(resume.params(), adam, resume.state());
+    }
 
-                if (step % evalEvery == 0 || step == total) {
-                    double v = updater.evaluate(valid, carried == null ? null : zeroState(model, cfg.batch())).mean();
-                    metrics.add(new Metrics.Row("valid", step, epoch, v, Double.NaN, Double.NaN, Double.NaN, elapsed));
-                    boolean improved = v < best;
-                    if (improved) {
-                        best = v;
-                        bestStep = step;
-                    }
-                    updater.sync();
-                    if (save(improved, position(step, epoch, bi, epochBatches.size(), best, bestStep, elapsed, skipped, carried), params, adam)) lastSaved = step;
-                    metrics.flush();
-                    console.line(String.format(Locale.ROOT, "step %d: valid loss %.4f  ppl %.2f%s", step, v, Math.exp(v),
-                            improved ? "  (best, saved)" : String.format(Locale.ROOT, "  (best %.2f at step %d)", Math.exp(best), bestStep)));
-                }
-                if (bi >= epochBatches.size()) {
-                    console.line(String.format(Locale.ROOT, "epoch %d/%d done: train loss %.4f (ppl %.2f), best valid ppl %.2f at step %d, %s elapsed, %s tok/s",
-                            epoch + 1, cfg.epochs(), epochLossSum / epochSteps, Math.exp(epochLossSum / epochSteps), Math.exp(best), bestStep,
-                            Progress.duration(elapsed), Progress.compact(tokens / seconds)));
-                }
-                if (stop.requested()) {
-                    updater.sync();
-                    if (lastSaved != step) {
-                        TrainState now = position(step, epoch, bi, epochBatches.size(), best, bestStep, elapsed, skipped, carried);
-                        try {
-                            writer.save(out.resolve(LAST), model, cfg, params, adam, now, provenance);
-                        } catch (IOException | UncheckedIOException e) {
-                            throw new TrainingHalted(String.format(Locale.ROOT, "stopped by %s after step %d but could not write a checkpoint (%s); %s: free disk space, then resume with ./run.sh train --resume %s",
-                                    stop.reason(), step, oneLine(e), kept(lastSaved), out), e);
-                        }
-                    }
-                    metrics.flush();
-                    console.line(String.format(Locale.ROOT, "stopped by %s after step %d of %d: %s holds it; resume with ./run.sh train --resume %s",
-                            stop.reason(), step, total, out.resolve(LAST), out));
-                    return new Result(step, best, bestStep, Double.NaN, params, skipped, true);
+    /**
+     * One session of a run (from its start or a resume to its end or a stop): what changes from step to
+     * step, and the phases of a step. Not thread-safe; lives inside {@link #run}.
+     */
+    private final class Session {
+        final Parameters params;
+        final Adam adam;
+        final long stepsPerEpoch, total, evalEvery;
+        private final LrSchedule schedule;
+        private final List<Batch> valid;
+        private final TrainState resumedFrom;
+        Metrics metrics;
+        Updater updater;
+
+        // Where the run is: the next batch is epochBatches[batchIndex] of epoch `epoch`.
+        long step, skipped, lastSaved = -1, bestStep;
+        int epoch, batchIndex;
+        double best;
+        private List<Batch> epochBatches;
+        /** Stream mode: the state each layer ended the previous batch in, [L][B·D], reset when an epoch starts; null otherwise. */
+        private float[][] carried;
+
+        // This session's clock and counters (the run's elapsed time adds resumedFrom's).
+        private final long sessionStart = System.nanoTime();
+        private long trainNanos, sessionSteps, targets, cells;
+        private double epochLossSum;
+        private int epochSteps;
+
+        Session(Parameters params, Adam adam, TrainState from) {
+            this.params = params;
+            this.adam = adam;
+            this.resumedFrom = from;
+            step = from.step();
+            skipped = from.skippedUpdates();
+            epoch = from.epoch();
+            batchIndex = from.batchIndex();
+            best = from.bestValidLoss();
+            bestStep = from.bestStep();
+            epochBatches = data.trainBatches(cfg.batch(), cfg.seed(), epoch);
+            requireData(epochBatches, Split.TRAIN);
+            stepsPerEpoch = epochBatches.size();   // the same in every epoch: only the order changes
+            total = cfg.totalSteps(stepsPerEpoch);
+            schedule = LrSchedule.parse(cfg.schedule(), cfg.lr(), stepsPerEpoch, total);
+            evalEvery = cfg.evalInterval(total);
+            valid = data.batches(Split.VALID, cfg.batch());
+            requireData(valid, Split.VALID);
+            carried = !data.carriesState() ? null : from.carried() != null ? from.carried() : zeroState(model, cfg.batch());
+        }
+
+        /** The next training batch, starting a new epoch (new order, zero carried state) when this one is done. */
+        Batch nextBatch() {
+            if (batchIndex >= epochBatches.size()) {
+                epoch++;
+                batchIndex = 0;
+                epochLossSum = 0;
+                epochSteps = 0;
+                epochBatches = data.trainBatches(cfg.batch(), cfg.seed(), epoch);
+                if (carried != null) carried = zeroState(model, cfg.batch());
+            }
+            return epochBatches.get(batchIndex);
+        }
+
+        /**
+         * Loss, gradient and update on {@code b} at the schedule's rate; a non-finite loss or norm leaves
+         * the weights as they were and then stops the run or is skipped and counted ({@link FaultPolicy}).
+         */
+        void trainStep(Batch b) {
+            double lr = schedule.at(step);
+            long t0 = System.nanoTime();
+            DeviceTrainer.Update update = updater.step(b, cfg.method(), lr, carried);   // no update when not finite
+            if (!update.applied()) refuseNonFinite(update);
+            trainNanos += System.nanoTime() - t0;
+            step++;
+            batchIndex++;
+            sessionSteps++;
+            targets += b.targetCount(model.padId());
+            cells += b.tokenCount();
+            double seconds = trainNanos / 1e9, rate = targets / seconds, padding = 1 - (double) targets / cells;
+            if (update.applied()) {
+                epochLossSum += update.loss();
+                epochSteps++;
+                metrics.add(new Metrics.Row("train", step, epoch, update.loss(), lr, update.gradNorm(), rate, elapsed(), padding));
+                console.step(step, total, epoch, cfg.epochs(), update.loss(), lr, update.gradNorm(), rate, padding, (total - step) * seconds / sessionSteps);
+            } else {
+                metrics.add(new Metrics.Row(Metrics.SKIPPED, step, epoch, update.loss(), lr, update.gradNorm(), Double.NaN, elapsed()));
+                console.line(String.format(Locale.ROOT, "step %d: the loss (%s) or gradient norm (%s) is not finite: update skipped (%d so far; --on-nan skip)",
+                        step, update.loss(), update.gradNorm(), skipped));
+            }
+        }
+
+        /** A step whose loss or gradient norm is not finite: stop with the last good state saved, or count the skip. */
+        private void refuseNonFinite(DeviceTrainer.Update update) {
+            if (carried != null) {
+                for (float[] layer : carried) java.util.Arrays.fill(layer, 0f);   // never carry a non-finite state on
+            }
+            if (faults.onNan() == FaultPolicy.OnNan.SKIP) {
+                skipped++;
+                return;
+            }
+            updater.sync();
+            if (lastSaved != step && save(false, position())) lastSaved = step;
+            metrics.flush();
+            throw new TrainingHalted(String.format(Locale.ROOT, "step %d: the loss (%s) or gradient norm (%s) is not finite; the weights were not updated and %s: "
+                            + "resume with --on-nan skip to skip such updates, or start again with a lower --lr or with --clip",
+                    step + 1, update.loss(), update.gradNorm(), kept(lastSaved)), null);
+        }
+
+        /** Validation loss under the current weights; {@code best.safetensors} when it improved, {@code last.safetensors} always. */
+        void validate() {
+            double v = updater.evaluate(valid, carried == null ? null : zeroState(model, cfg.batch())).mean();
+            metrics.add(new Metrics.Row("valid", step, epoch, v, Double.NaN, Double.NaN, Double.NaN, elapsed()));
+            boolean improved = v < best;
+            if (improved) {
+                best = v;
+                bestStep = step;
+            }
+            updater.sync();
+            if (save(improved, position())) lastSaved = step;
+            metrics.flush();
+            console.line(String.format(Locale.ROOT, "step %d: valid loss %.4f  ppl %.2f%s", step, v, Math.exp(v),
+                    improved ? "  (best, saved)" : String.format(Locale.ROOT, "  (best %.2f at step %d)", Math.exp(best), bestStep)));
+        }
+
+        boolean epochEnded() {
+            return batchIndex >= epochBatches.size();
+        }
+
+        /** The epoch's summary line. */
+        void endEpoch() {
+            double seconds = trainNanos / 1e9;
+            console.line(String.format(Locale.ROOT, "epoch %d/%d done: train loss %.4f (ppl %.2f), best valid ppl %.2f at step %d, %s elapsed, %s",
+                    epoch + 1, cfg.epochs(), epochLossSum / epochSteps, Math.exp(epochLossSum / epochSteps), Math.exp(best), bestStep,
+                    Progress.duration(elapsed()), Progress.throughput(targets / seconds, 1 - (double) targets / cells)));
+        }
+
+        /** A stop request: {@code last.safetensors} holds this step (unless it already does), and the resume line. */
+        Result stopEarly() {
+            updater.sync();
+            if (lastSaved != step) {
+                try {
+                    writer.save(out.resolve(LAST), model, cfg, params, adam, position(), provenance);
+                } catch (IOException | UncheckedIOException e) {
+                    throw new TrainingHalted(String.format(Locale.ROOT, "stopped by %s after step %d but could not write a checkpoint (%s); %s: free disk space, then resume with ./run.sh train --resume %s",
+                            stop.reason(), step, oneLine(e), kept(lastSaved), out), e);
                 }
             }
+            metrics.flush();
+            console.line(String.format(Locale.ROOT, "stopped by %s after step %d of %d: %s holds it; resume with ./run.sh train --resume %s",
+                    stop.reason(), step, total, out.resolve(LAST), out));
+            return new Result(step, best, bestStep, Double.NaN, params, skipped, true);
+        }
+
+        /** After the last step: the test loss of the best weights (or the final ones), the closing line and the plot. */
+        Result finish() throws IOException {
             updater.sync();
             updater.close();   // a device's training memory goes before the test evaluation needs its own
             Path bestFile = out.resolve(BEST);
-            boolean haveBest = Files.isRegularFile(bestFile);
-            Checkpoint bestCkpt = haveBest ? Checkpoint.load(bestFile) : null;
-            double test = evaluate(engine, haveBest ? bestCkpt.params() : params, data.batches(Split.TEST, cfg.batch()),
+            Checkpoint bestCkpt = Files.isRegularFile(bestFile) ? Checkpoint.load(bestFile) : null;
+            double test = evaluate(engine, bestCkpt != null ? bestCkpt.params() : params, data.batches(Split.TEST, cfg.batch()),
                     carried == null ? null : zeroState(model, cfg.batch())).mean();
-            double elapsed = st.elapsedSeconds() + (System.nanoTime() - sessionStart) / 1e9;
-            metrics.add(new Metrics.Row("test", haveBest ? bestCkpt.state().step() : step, haveBest ? bestCkpt.state().epoch() : epoch, test,
-                    Double.NaN, Double.NaN, Double.NaN, elapsed));
+            metrics.add(new Metrics.Row("test", bestCkpt != null ? bestCkpt.state().step() : step, bestCkpt != null ? bestCkpt.state().epoch() : epoch, test,
+                    Double.NaN, Double.NaN, Double.NaN, elapsed()));
             console.line(String.format(Locale.ROOT, "done: best valid ppl %.2f at step %d, test ppl %.2f (%s); checkpoints %s and %s%s",
-                    Math.exp(best), bestStep, Math.exp(test), haveBest ? "best weights" : "final weights: no best checkpoint could be written", bestFile, out.resolve(LAST),
-                    skipped > 0 ? "; " + skipped + " updates skipped (non-finite loss or gradient)" : ""));
+                    Math.exp(best), bestStep, Math.exp(test), bestCkpt != null ? "best weights" : "final weights: no best checkpoint could be written", bestFile,
+                    out.resolve(LAST), skipped > 0 ? "; " + skipped + " updates skipped (non-finite loss or gradient)" : ""));
             metrics.flush();
             writePlot();
             return new Result(step, best, bestStep, test, params, skipped, false);
         }
-    }
 
-    /** Where the run stands after {@code step} steps, {@code bi} batches into an epoch of {@code epochSize}. */
-    private static TrainState position(long step, int epoch, int bi, int epochSize, double best, long bestStep, double elapsed, long skipped,
-                                       float[][] carried) {
-        return bi >= epochSize ? new TrainState(step, epoch + 1, 0, best, bestStep, elapsed, skipped)   // a new epoch starts from zero
-                : new TrainState(step, epoch, bi, best, bestStep, elapsed, skipped, carried);
-    }
+        /** Wall time of the whole run so far, every session included. */
+        double elapsed() {
+            return resumedFrom.elapsedSeconds() + (System.nanoTime() - sessionStart) / 1e9;
+        }
 
-    /**
-     * Writes {@code best.safetensors} (when {@code improved}) and {@code last.safetensors}, each atomically.
-     *
-     * @return false when a write failed and {@link FaultPolicy.OnSaveError#CONTINUE} lets the run go on
-     * @throws TrainingHalted when a write failed and the policy is to stop
-     */
-    private boolean save(boolean improved, TrainState now, Parameters params, Adam adam) {
-        Exception failure = null;
-        for (String name : improved ? List.of(BEST, LAST) : List.of(LAST)) {   // each file on its own: one failing does not skip the other
-            try {
-                writer.save(out.resolve(name), model, cfg, params, adam, now, provenance);
-            } catch (IOException | UncheckedIOException e) {
-                if (failure == null) failure = e;
+        /** Where the run stands now, as a checkpoint records it (an epoch that just ended resumes at the next one, from zero). */
+        TrainState position() {
+            return epochEnded() ? new TrainState(step, epoch + 1, 0, best, bestStep, elapsed(), skipped)
+                    : new TrainState(step, epoch, batchIndex, best, bestStep, elapsed(), skipped, carried);
+        }
+
+        /**
+         * Writes {@code best.safetensors} (when {@code improved}) and {@code last.safetensors}, each atomically.
+         *
+         * @return false when a write failed and {@link FaultPolicy.OnSaveError#CONTINUE} lets the run go on
+         * @throws TrainingHalted when a write failed and the policy is to stop
+         */
+        private boolean save(boolean improved, TrainState now) {
+            Exception failure = null;
+            for (String name : improved ? List.of(BEST, LAST) : List.of(LAST)) {   // each file on its own: one failing does not skip the other
+                try {
+                    writer.save(out.resolve(name), model, cfg, params, adam, now, provenance);
+                } catch (IOException | UncheckedIOException e) {
+                    if (failure == null) failure = e;
+                }
             }
+            if (failure == null) return true;
+            String what = String.format(Locale.ROOT, "step %d: could not write a checkpoint (%s); the previous checkpoints in %s are intact", now.step(), oneLine(failure), out);
+            if (faults.onSaveError() == FaultPolicy.OnSaveError.STOP) {
+                throw new TrainingHalted(what + ": free disk space (or fix the folder), then resume with ./run.sh train --resume " + out
+                        + " (or train with --on-save-error continue)", failure);
+            }
+            console.line("warning: " + what + "; training goes on (--on-save-error continue) and tries again at the next checkpoint");
+            return false;
         }
-        if (failure == null) return true;
-        String what = String.format(Locale.ROOT, "step %d: could not write a checkpoint (%s); the previous checkpoints in %s are intact", now.step(), oneLine(failure), out);
-        if (faults.onSaveError() == FaultPolicy.OnSaveError.STOP) {
-            throw new TrainingHalted(what + ": free disk space (or fix the folder), then resume with ./run.sh train --resume " + out
-                    + " (or train with --on-save-error continue)", failure);
-        }
-        console.line("warning: " + what + "; training goes on (--on-save-error continue) and tries again at the next checkpoint");
-        return false;
     }
 
     private String kept(long lastSaved) {

@@ -89,6 +89,10 @@ class BadInputTest {
         refused(2, "unknown engine 'tpu': use reference, fast or cuda", train("--engine", "tpu", "--out", out));
         refused(2, "unknown DSF solver 'magic'", train("--dsf-solver", "magic", "--out", out));
         refused(2, "unknown --on-nan 'ignore': use stop or skip", train("--on-nan", "ignore", "--out", out));
+        refused(2, "unknown --batching 'sorted': use random (the authors') or bucket[:N]", train("--batching", "sorted", "--out", out));
+        refused(2, "--batching bucket:50 groups sentences by length, and --data-mode stream has none to group",
+                train("--batching", "bucket", "--data-mode", "stream", "--out", out));
+        refused(2, "--batching bucket:50 does not match the checkpoint's random", "train", "--resume", run.toString(), "--batching", "bucket");
         refused(2, "unknown --on-save-error 'retry': use stop or continue", train("--on-save-error", "retry", "--out", out));
         refused(2, "--preset cannot be combined with --resume", "train", "--resume", run.toString(), "--preset", "ptb-gru-1l256");
         refused(2, "already holds a run: continue it with --resume", train("--out", run.toString()));

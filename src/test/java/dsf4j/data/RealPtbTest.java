@@ -18,7 +18,7 @@ class RealPtbTest {
         assumeTrue(Files.isDirectory(shared.resolve("ptb")), "no ../shared/data/ptb beside the repository");
         Corpus ptb = new CorpusLocator(List.of(shared), Manifest.load()).open("ptb");   // verifies all three sha256
 
-        var ds = new SentenceDataset(ptb, Vocabulary.build(ptb.text(Split.TRAIN).text()), 64, SentenceDataset.DEFAULT_BUCKET_BATCHES);
+        var ds = new SentenceDataset(ptb, Vocabulary.build(ptb.text(Split.TRAIN).text()), 64, Batching.RANDOM);
         Vocabulary v = (Vocabulary) ds.tokenizer();
         assertEquals(42_068, ds.sampleCount(Split.TRAIN));
         assertEquals(3_370, ds.sampleCount(Split.VALID));

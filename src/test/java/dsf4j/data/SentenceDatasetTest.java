@@ -19,7 +19,7 @@ class SentenceDatasetTest {
     @Test
     void evalBatchIsBosWordsEosPaddedAndTrimmedToItsLongestRow() throws Exception {
         Corpus c = TestCorpora.small(dir);
-        var ds = new SentenceDataset(c, Vocabulary.build(c.text(Split.TRAIN).text()), 64, 50);
+        var ds = new SentenceDataset(c, Vocabulary.build(c.text(Split.TRAIN).text()), 64, Batching.bucket(50));
         List<Batch> bs = ds.batches(Split.VALID, 8);
         assertEquals(1, bs.size());
         Batch b = bs.get(0);
@@ -33,7 +33,7 @@ class SentenceDatasetTest {
     @Test
     void longSentencesAreCutToTPlusOneTokens() throws Exception {
         Corpus c = TestCorpora.small(dir);
-        var ds = new SentenceDataset(c, Vocabulary.build(c.text(Split.TRAIN).text()), 3, 50);
+        var ds = new SentenceDataset(c, Vocabulary.build(c.text(Split.TRAIN).text()), 3, Batching.bucket(50));
         Batch b = ds.batches(Split.TEST, 4).get(0);
         // <bos> the mat sat on a dog <eos> cut to 4 tokens: <bos> the mat sat
         assertEquals(3, b.steps());
@@ -42,14 +42,14 @@ class SentenceDatasetTest {
     }
 
     @Test
-    void bucketingKeepsEveryRowAndTheLossWhileCuttingPadding() throws Exception {
+    void bucketingKeepsEveryRowAndTheEpochsSummedLossWhileCuttingPadding() throws Exception {
         String train = TestCorpora.randomLines(1000, 90, 7);
         Corpus c = CorpusLocator.standard().open(TestCorpora.writeFolder(dir.resolve("r"), train, TestCorpora.VALID, TestCorpora.TEST).toString());
         Vocabulary v = Vocabulary.build(train);
         int t = 64, batch = 16;
-        var bucketed = new SentenceDataset(c, v, t, 50).trainBatches(batch, 42, 3);
-        var plain = new SentenceDataset(c, v, t, 1).trainBatches(batch, 42, 3);
-        var ordered = new SentenceDataset(c, v, t, 50).batches(Split.TRAIN, batch);
+        var bucketed = new SentenceDataset(c, v, t, Batching.bucket(50)).trainBatches(batch, 42, 3);
+        var plain = new SentenceDataset(c, v, t, Batching.RANDOM).trainBatches(batch, 42, 3);
+        var ordered = new SentenceDataset(c, v, t, Batching.bucket(50)).batches(Split.TRAIN, batch);
 
         List<String> rowsB = rows(bucketed), rowsP = rows(plain), rowsO = rows(ordered);
         assertEquals(1000, rowsB.size());
@@ -68,8 +68,54 @@ class SentenceDatasetTest {
         assertTrue(cellsB < 1.01 * least, "bucketed cells " + cellsB + " vs at least " + least);
         assertTrue(cellsP > 1.4 * least, "plain cells " + cellsP + " vs at least " + least);
         // same (seed, epoch) ⇒ same batches; another epoch ⇒ another order
-        assertEquals(toyLoss(bucketed)[0], toyLoss(new SentenceDataset(c, v, t, 50).trainBatches(batch, 42, 3))[0]);
-        assertNotEquals(firstRow(bucketed), firstRow(new SentenceDataset(c, v, t, 50).trainBatches(batch, 42, 4)));
+        assertEquals(toyLoss(bucketed)[0], toyLoss(new SentenceDataset(c, v, t, Batching.bucket(50)).trainBatches(batch, 42, 3))[0]);
+        assertNotEquals(firstRow(bucketed), firstRow(new SentenceDataset(c, v, t, Batching.bucket(50)).trainBatches(batch, 42, 4)));
+    }
+
+    @Test
+    void randomBatchesAreUniformSamplesWhileBucketsGroupOneLength() throws Exception {
+        String train = TestCorpora.randomLines(2000, 90, 11);
+        Corpus c = CorpusLocator.standard().open(TestCorpora.writeFolder(dir.resolve("u"), train, TestCorpora.VALID, TestCorpora.TEST).toString());
+        Vocabulary v = Vocabulary.build(train);
+        int t = 64, batch = 16;
+        double[] random = rowLengthSpread(new SentenceDataset(c, v, t, Batching.RANDOM).trainBatches(batch, 5, 0));
+        double[] bucket = rowLengthSpread(new SentenceDataset(c, v, t, Batching.bucket(50)).trainBatches(batch, 5, 0));
+        // {mean within-batch variance of the row lengths, variance of all row lengths}: a uniform sample's
+        // batches are as spread as the corpus (ratio ≈ (B−1)/B), a bucket's rows have nearly one length
+        assertTrue(random[0] > 0.7 * random[1], "random batches: within " + random[0] + " vs corpus " + random[1]);
+        assertTrue(bucket[0] < 0.05 * bucket[1], "bucket batches: within " + bucket[0] + " vs corpus " + bucket[1]);
+    }
+
+    /** {mean over batches of the variance of the row lengths in a batch, variance of every row length}. */
+    private static double[] rowLengthSpread(List<Batch> batches) {
+        List<Integer> all = new ArrayList<>();
+        double within = 0;
+        for (Batch b : batches) {
+            int[] len = new int[b.batch()];
+            for (int r = 0; r < b.batch(); r++) {
+                for (int s = 0; s < b.steps(); s++) if (b.target()[r * b.steps() + s] != 0) len[r]++;
+                all.add(len[r]);
+            }
+            within += variance(java.util.Arrays.stream(len).boxed().toList());
+        }
+        return new double[] {within / batches.size(), variance(all)};
+    }
+
+    private static double variance(List<Integer> xs) {
+        double m = xs.stream().mapToInt(Integer::intValue).average().orElse(0);
+        return xs.stream().mapToDouble(x -> (x - m) * (x - m)).sum() / xs.size();
+    }
+
+    @Test
+    void batchingParsesTheFlagsSpellingsAndRefusesOthersInOneLine() {
+        assertEquals(Batching.RANDOM, Batching.parse("random"));
+        assertEquals(Batching.bucket(50), Batching.parse("bucket"));
+        assertEquals(Batching.bucket(8), Batching.parse("bucket:8"));
+        assertEquals("bucket:8", Batching.bucket(8).id());
+        for (String bad : new String[] {"buckets", "bucket:", "bucket:0", "bucket:x", "sorted"}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Batching.parse(bad));
+            assertTrue(e.getMessage().contains("--batching") && !e.getMessage().contains("\n"), e.getMessage());
+        }
     }
 
     /** Every row as its non-pad (input, target) pairs, sorted: the multiset of training sequences. */

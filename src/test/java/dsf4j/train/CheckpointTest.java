@@ -16,6 +16,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,6 +68,20 @@ class CheckpointTest {
         assertTrue(f.has("optim/m/head.weight") && f.has("optim/v/embedding.weight"));
         assertTrue(!f.has("optim/m/layers.0.rnn.lambda"), "λ has no optimizer state");
         assertEquals("{\"cell\":\"gru\",\"block\":\"residual\",\"layers\":1,\"hidden\":4,\"vocab\":7,\"pad_id\":0,\"lambda_init\":\"linspace:0:1\"}", f.metadata().get("config"));
+    }
+
+    @Test
+    void aTrainConfigWrittenBeforeBatchingExistedReadsAsTheBucketsItWasTrainedWith() {
+        TrainConfig c = new TrainConfig("ptb", dsf4j.config.CellType.GRU, dsf4j.config.BlockType.RESIDUAL, 1, 8, dsf4j.config.LambdaInit.DEFAULT,
+                dsf4j.config.Method.DSF, dsf4j.config.DsfSolver.SCAN, 64, 4, 1, 0, 1e-3, OptimizerKind.ADAM, 0, "const", 0, 1, 1, 0, "fast");
+        assertEquals(dsf4j.data.Batching.RANDOM, c.batching(), "new configs: the authors' random batches");
+        String json = TrainConfigJson.toJson(c);
+        assertEquals(c, TrainConfigJson.fromJson(json));
+        String old = json.replace(",\"batching\":\"random\"", "");
+        assertFalse(old.contains("batching"), old);
+        assertEquals(dsf4j.data.Batching.bucket(50), TrainConfigJson.fromJson(old).batching(), "dsf4j ≤ 2026-11-28 bucketed sentences by 50 batches");
+        String oldStream = old.replace("\"data_mode\":\"sentences\"", "\"data_mode\":\"stream\"");
+        assertEquals(dsf4j.data.Batching.RANDOM, TrainConfigJson.fromJson(oldStream).batching(), "only sentences were ever bucketed");
     }
 
     @Test

@@ -85,6 +85,27 @@ class TrainerTest {
 
     /** N steps, stop, resume to 2N: the same weights, bit for bit, as 2N straight (across an epoch and an LR drop). */
     @Test
+    void throughputCountsTheTargetsTheLossSeesAndReportsPaddingBeside() throws IOException {
+        TrainConfig c = config(1, 0, "const", 8);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        Path out = dir.resolve("speed");
+        train(c, out, null, console);
+
+        long targets = 0, cells = 0;
+        for (Batch b : DATA.trainBatches(c.batch(), c.seed(), 0)) {
+            targets += b.targetCount(0);
+            cells += b.tokenCount();
+        }
+        assertTrue(targets < cells, "the tiny corpus pads some rows: " + targets + " of " + cells);
+        Metrics.Row last = Metrics.read(out.resolve(Metrics.CSV)).stream().filter(x -> x.split().equals("train")).reduce((a, b) -> b).orElseThrow();
+        assertEquals(1 - (double) targets / cells, last.padding(), 1e-5, "padding = the share of B·T cells whose target is pad (6 digits in the csv)");
+        double seconds = targets / last.tokensPerSecond();   // the rate is targets per training second ...
+        assertTrue(seconds > 0 && seconds < last.elapsedSeconds() + 1e-9, "... over at most the run's wall time: " + seconds);
+        String text = console.toString(StandardCharsets.UTF_8);
+        assertTrue(text.matches("(?s).*epoch 1/1 done: .* tok/s, \\d+% padding.*"), text);
+    }
+
+    @Test
     void resumeContinuesBitIdentically() throws IOException {
         String schedule = "step:1:0.5";   // halves the rate at epoch 1 (step 8)
         Trainer.Result straight = train(config(3, 12, schedule, 8), dir.resolve("straight"), null, new ByteArrayOutputStream());

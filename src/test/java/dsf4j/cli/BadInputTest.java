@@ -88,6 +88,7 @@ class BadInputTest {
         refused(2, "unknown method 'tbptt': use bptt, ftbptt or dsf", train("--method", "tbptt", "--out", out));
         refused(2, "unknown engine 'tpu': use reference, fast or cuda", train("--engine", "tpu", "--out", out));
         refused(2, "unknown DSF solver 'magic'", train("--dsf-solver", "magic", "--out", out));
+        refused(2, "--dsf-solver fft is not on the cuda engine", train("--engine", "cuda", "--dsf-solver", "fft", "--out", out));
         refused(2, "unknown --on-nan 'ignore': use stop or skip", train("--on-nan", "ignore", "--out", out));
         refused(2, "unknown --batching 'sorted': use random (the authors') or bucket[:N]", train("--batching", "sorted", "--out", out));
         refused(2, "--batching bucket:50 groups sentences by length, and --data-mode stream has none to group",

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 public class CellBench {
 
-    @Param({"RNN", "GRU", "LSTM"})
+    @Param({"RNN", "GRU", "LSTM", "MINGRU"})
     public CellType cell;
 
     @Param({"BPTT", "FTBPTT", "DSF"})

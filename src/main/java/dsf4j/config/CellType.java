@@ -2,7 +2,8 @@ package dsf4j.config;
 
 /**
  * The recurrent cells: what each one is, said once here and read by every engine and by
- * {@code model.ParamLayout}. PyTorch's equations and gate order.
+ * {@code model.ParamLayout}. PyTorch's equations and gate order for RNN, GRU and LSTM; minGRU as in
+ * Feng et al. 2024, "Were RNNs All We Needed?".
  *
  * <p>A cell has G gate blocks of H units. The first R of them ({@link #hiddenGates}) also read the
  * previous hidden state, through weight_hh [R·H, H] and bias_hh [R·H]; R = 0 means the cell has no
@@ -34,10 +35,16 @@ public enum CellType {
      * Gates i, f, g, o of gi + gh; c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'); s = [h, c], D = 2H. Cache
      * [i, f, g, o, tanh c']. Direct part: 0 in the h half, ∂L/∂c' ⊙ f in the c half.
      */
-    LSTM(4, 2, 4, 5, false);
+    LSTM(4, 2, 4, 5, false),
+    /**
+     * Gates z, h̃, neither reading h: z = σ(gi_z), h̃ = gi_h̃, h' = (1 − z) ⊙ h + z ⊙ h̃. No weight_hh or
+     * bias_hh. Cache [z, h̃]. Its Jacobian is exactly diagonal, J = diag(1 − z): the direct part,
+     * δ ⊙ (1 − z), is all of δ·J.
+     */
+    MINGRU(2, 1, 0, 2, false);
 
     /** The {@code --cell} choices, for help texts and error messages (a compile-time constant). */
-    public static final String CHOICES = "rnn, gru or lstm";
+    public static final String CHOICES = "rnn, gru, lstm or mingru";
 
     /** G, the gate blocks of weight_ih [G·H, in]. */
     public final int gates;

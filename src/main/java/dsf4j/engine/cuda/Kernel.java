@@ -19,6 +19,8 @@ public enum Kernel {
     GRU_BACKWARD(CellType.GRU, false),
     LSTM_FORWARD(CellType.LSTM, true),
     LSTM_BACKWARD(CellType.LSTM, false),
+    MINGRU_FORWARD(CellType.MINGRU, true),
+    MINGRU_BACKWARD(CellType.MINGRU, false),
     DSF_SCAN("dsf_scan", "ppiii"),
     EMBEDDING_FORWARD("embedding_forward", "pppii"),
     EMBEDDING_BACKWARD("embedding_backward", "pppii"),

@@ -11,7 +11,7 @@ import static dsf4j.engine.fast.Simd.L;
  * {@link CellType}: the forward of one step from the pre-activations gi (bias included) and gh (bias
  * included), keeping the activated gates in a cache, and the local backward (s_{t−1} held fixed) of any
  * set of rows from that cache. One subclass per cell ({@link RnnKernel}, {@link GruKernel},
- * {@link LstmKernel}), each with the forward and backward of one row side by side,
+ * {@link LstmKernel}, {@link MinGruKernel}), each with the forward and backward of one row side by side,
  * vector body and scalar tail together; the double-precision versions are in {@code engine.reference}.
  *
  * <p>The row loops here call the subclass once per row: one small method per cell and direction, which
@@ -41,6 +41,7 @@ abstract class CellKernel {
             case RNN -> new RnnKernel(hidden);
             case GRU -> new GruKernel(hidden);
             case LSTM -> new LstmKernel(hidden);
+            case MINGRU -> new MinGruKernel(hidden);
         };
     }
 

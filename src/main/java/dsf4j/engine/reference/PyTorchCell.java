@@ -30,6 +30,7 @@ abstract class PyTorchCell implements ReferenceCell {
             case RNN -> new RnnCell(in, hidden, w, grads);
             case GRU -> new GruCell(in, hidden, w, grads);
             case LSTM -> new LstmCell(in, hidden, w, grads);
+            case MINGRU -> new MinGruCell(in, hidden, w, grads);
         };
     }
 }

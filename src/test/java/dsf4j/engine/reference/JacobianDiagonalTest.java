@@ -7,11 +7,13 @@ import dsf4j.config.LambdaInit;
 import dsf4j.config.ModelConfig;
 import dsf4j.model.ParamLayout;
 import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -64,5 +66,18 @@ class JacobianDiagonalTest {
         double err = TestData.relativeError(diag.data, numeric);
         assertTrue(err < 1e-8, type + ": relative error " + err);
         assertTrue(TestData.norm(numeric) > 0.1, "a diagonal this small would prove little");
+    }
+
+    /** minGRU's h' = (1 − z) ⊙ h + z ⊙ h̃ with z, h̃ from x alone: its Jacobian has nothing off the diagonal. */
+    @Test
+    void minGrusJacobianIsExactlyDiagonal() {
+        ReferenceCell cell = cell(CellType.MINGRU, 5);
+        Random rng = new Random(6);
+        double[][][] j = finiteDifferenceJacobian(cell, gaussian(rng, B, H), gaussian(rng, B, H));
+        for (int b = 0; b < B; b++) {
+            for (int i = 0; i < H; i++) {
+                for (int k = 0; k < H; k++) if (i != k) assertEquals(0, j[b][i][k], 1e-12, "J[" + i + "][" + k + "] of row " + b);
+            }
+        }
     }
 }

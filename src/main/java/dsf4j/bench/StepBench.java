@@ -99,7 +99,7 @@ public final class StepBench {
             @Override public int steps() { return steps; }
             @Override public void localSteps(int from, int to) {}
             @Override public void exactSteps(int from, int to) { count[0] += Math.max(0, to - from - 1); }
-            @Override public void solveDiagonal() {}
+            @Override public void solveDiagonal(int window) {}
         });
         return count[0];
     }

@@ -50,6 +50,19 @@ public interface Engine extends AutoCloseable {
     }
 
     /**
+     * Each recurrent layer's Jacobian diagonal at {@code params}, averaged over the batch: what an adaptive
+     * DSF λ is read from. out[l][i] = the mean of (J_t)_ii, J_t = ∂s_t/∂s_{t−1}, over the rows b and steps
+     * t ≥ 1 whose target the loss sees (the J_t that BPTT's recurrence multiplies by a δ_t that is not 0).
+     *
+     * @param state stream mode's carried state, [L][B·D], read only (not advanced); or null for zeros
+     * @param out   [L][D], overwritten; left as it is when nothing is counted
+     * @return how many (b, t) each layer's mean is over (0: none, out untouched)
+     */
+    default long meanJacobianDiagonal(Parameters params, Batch batch, float[][] state, double[][] out) {
+        throw new IllegalArgumentException("the " + name() + " engine cannot read the Jacobian diagonal yet (--lambda-update): use --engine fast or reference");
+    }
+
+    /**
      * A stateful one-token-at-a-time runner for generation: each call to {@link Stepper#step} advances
      * every recurrent layer by one step (no re-reading of the history).
      *

@@ -3,7 +3,8 @@ package dsf4j.grad;
 /**
  * One recurrent layer's backward, as a {@link GradientMethod} drives it. The layer holds e_t = ∂L/∂s_t,
  * the gradient reaching s_t from everything but s_{t+1}, for t = 0 … T−1, and turns it into δ_t in
- * place. It offers the three things the paper's methods are made of; a method asks for what it needs
+ * place. It offers the three things the paper's methods are made of (and a hybrid of them: windows of
+ * exact steps, a diagonal solve kept at the windows' ends); a method asks for what it needs
  * (Jacobian products, a diagonal solve, or nothing) and never learns how the layer computes them.
  * Each engine implements this once, in its own precision and place: {@link StepwiseBackward} (the
  * reference engine, double precision, one step at a time), the fast engine's recurrent layer (float32,
@@ -35,5 +36,26 @@ public interface RecurrentBackward {
      * eq. 13 for every step at once, in place: δ_{T−1} = e_{T−1}, δ_t = e_t + λ ⊙ δ_{t+1}, with the
      * layer's λ and the solver the engine was built with ({@code --dsf-solver}). No cell is involved.
      */
-    void solveDiagonal();
+    default void solveDiagonal() {
+        solveDiagonal(1);
+    }
+
+    /**
+     * eq. 13 solved for every step, but kept only at the last step of each window of {@code window}
+     * steps: afterwards the layer holds δ^DSF_t at t = cK + K − 1 (and at t = T − 1, where δ^DSF = e) and
+     * still e_t at every other step. At a window's last step that is e_t + λ ⊙ δ^DSF_{t+1}: what crosses
+     * into the window from the steps after it. {@code window} = 1 is {@link #solveDiagonal()}.
+     */
+    void solveDiagonal(int window);
+
+    /**
+     * {@link #exactSteps} in every window [cK, min(cK + K, T)), K = {@code window}: no Jacobian product
+     * crosses a window's first step, so the windows are independent of each other and an engine may run
+     * them together (step k of every window at once: sequential depth K, not T). This default runs
+     * them one after another, the first window first (so that windows of one step take the steps in the
+     * order {@link #localSteps} does).
+     */
+    default void exactWindows(int window) {
+        for (int from = 0; from < steps(); from += window) exactSteps(from, Math.min(from + window, steps()));
+    }
 }

@@ -46,8 +46,13 @@ public final class StepwiseBackward implements RecurrentBackward {
     }
 
     @Override
-    public void solveDiagonal() {
+    public void solveDiagonal(int window) {
         if (lambda == null || solver == null) throw new IllegalStateException("this layer was given no λ or DSF solver");
-        solver.solve(delta, lambda);
+        double[][] e = window == 1 ? null : java.util.Arrays.stream(delta).map(double[]::clone).toArray(double[][]::new);
+        solver.solve(delta, lambda);                                  // δ^DSF_t for every t
+        if (e == null) return;
+        for (int t = 0; t < delta.length - 1; t++) {
+            if (t % window != window - 1) delta[t] = e[t];             // inside a window: e_t again
+        }
     }
 }

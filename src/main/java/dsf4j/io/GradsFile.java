@@ -63,7 +63,11 @@ public record GradsFile(ModelConfig config, Map<String, int[]> shapes, Map<Strin
         Batch batch = new Batch(bt[0], bt[1], toInt(f.i64("batch/input")), toInt(f.i64("batch/target")));
         Map<Method, Double> losses = new LinkedHashMap<>();
         Map<Method, Map<String, double[]>> grads = new LinkedHashMap<>();
-        for (Method m : Method.values()) {
+        List<Method> present = new java.util.ArrayList<>(Method.values());   // the paper's three first, then any other (hybrid:K)
+        for (String n : f.names()) {
+            if (n.startsWith("loss/") && !present.contains(Method.parse(n.substring("loss/".length())))) present.add(Method.parse(n.substring("loss/".length())));
+        }
+        for (Method m : present) {
             if (!f.has("loss/" + m.id())) continue;
             losses.put(m, f.f64("loss/" + m.id())[0]);
             Map<String, double[]> g = new LinkedHashMap<>();

@@ -201,10 +201,13 @@ final class CudaModel {
             return ws.steps;
         }
 
-        /** The scan kernel: the cuda engine solves eq. 13 one way (CudaEngine refuses the other solvers). */
+        /**
+         * The scan kernel: the cuda engine solves eq. 13 one way (CudaEngine refuses the other solvers); it
+         * writes δ only at the windows' last steps when window > 1 (a hybrid method).
+         */
         @Override
-        public void solveDiagonal() {
-            gpu.launch(Kernel.DSF_SCAN, (long) ws.b * d, ws.e, p.param(names[l].lambda()), ws.steps, ws.b, d);
+        public void solveDiagonal(int window) {
+            gpu.launch(Kernel.DSF_SCAN, (long) ws.b * d, ws.e, p.param(names[l].lambda()), ws.steps, ws.b, d, window);
         }
 
         @Override

@@ -21,7 +21,7 @@ public enum Kernel {
     LSTM_BACKWARD(CellType.LSTM, false),
     MINGRU_FORWARD(CellType.MINGRU, true),
     MINGRU_BACKWARD(CellType.MINGRU, false),
-    DSF_SCAN("dsf_scan", "ppiii"),
+    DSF_SCAN("dsf_scan", "ppiiii"),
     EMBEDDING_FORWARD("embedding_forward", "pppii"),
     EMBEDDING_BACKWARD("embedding_backward", "pppii"),
     ADD_RESIDUAL("add_residual", "ppppii"),

@@ -99,6 +99,18 @@ abstract class CellKernel {
     abstract void backwardRow(float[] delta, int e, float[] s, int st, float[] prev, int p, float[] cache, int c,
                               float[] dGi, float[] dGh, int o, float[] direct, int q);
 
+    /**
+     * The diagonal of one row's Jacobian J_t = ∂s_t/∂s_{t−1} in closed form, from the forward's cache (the
+     * reference cell's {@code jacobianDiagonal}, in float32).
+     *
+     * @param s     s_t from st, [D], read only
+     * @param prev  s_{t−1} from p, [D], read only
+     * @param cache the forward's gates from c, read only
+     * @param wDiag W_hh's diagonal per hidden gate block, wDiag[k·H + i] = W_hh[k·H + i, i], [R·H], read only
+     * @param out   output, [D] from 0, overwritten
+     */
+    abstract void jacobianDiagonalRow(float[] s, int st, float[] prev, int p, float[] cache, int c, float[] wDiag, float[] out);
+
     // ---------------------------------------------------------------------------------------------
     // Elementwise helpers the forward kernels share: vector body, then scalar tail.
 

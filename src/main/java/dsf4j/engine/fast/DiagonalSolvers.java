@@ -43,6 +43,10 @@ public final class DiagonalSolvers {
         }
     }
 
+    public DsfSolver kind() {
+        return kind;
+    }
+
     /**
      * @param x      on entry e_t, on return δ_t; [T, B, D] time-major
      * @param lambda λ, [D], read only
@@ -52,6 +56,52 @@ public final class DiagonalSolvers {
             case SCAN -> scan(x, lambda);
             case PREFIX -> prefix(x, lambda);
             case FFT -> fft(x, lambda);
+        }
+    }
+
+    /**
+     * eq. 13 kept only at the last step of each window of {@code window} steps (t = cK + K − 1, and T − 1):
+     * there x holds δ^DSF_t on return, everywhere else still e_t ({@code grad.RecurrentBackward#solveDiagonal(int)}).
+     * The scan carries δ^DSF in {@code carry} and writes only the windows' ends (the same arithmetic as
+     * {@link #solve}, so the same bits there); the other solvers solve in full and put e back from {@code keep}.
+     *
+     * @param carry scan: [B·D] scratch, overwritten
+     * @param keep  prefix, fft: [T·B·D] scratch, overwritten (may be null for the scan)
+     */
+    public void solveAtWindowEnds(float[] x, float[] lambda, int window, float[] carry, float[] keep) {
+        if (window == 1) {
+            solve(x, lambda);
+        } else if (kind == DsfSolver.SCAN) {
+            scanAtWindowEnds(x, lambda, window, carry);
+        } else {
+            System.arraycopy(x, 0, keep, 0, steps * n);
+            solve(x, lambda);
+            for (int t = 0; t < steps - 1; t++) {
+                if (t % window != window - 1) System.arraycopy(keep, t * n, x, t * n, n);   // inside a window: e_t again
+            }
+        }
+    }
+
+    /** {@link #scan} with δ^DSF_{t+1} in {@code carry} [B·D], written to x only at the windows' last steps. */
+    private void scanAtWindowEnds(float[] x, float[] lambda, int window, float[] carry) {
+        System.arraycopy(x, (steps - 1) * n, carry, 0, n);                     // δ^DSF_{T−1} = e_{T−1}
+        int vb = Simd.bound(d);
+        for (int t = steps - 2; t >= 0; t--) {
+            int now = t * n;
+            boolean end = t % window == window - 1;
+            for (int b = 0; b < batch; b++) {
+                int o = b * d, i = 0;
+                for (; i < vb; i += L) {
+                    FloatVector y = FloatVector.fromArray(F, carry, o + i).fma(FloatVector.fromArray(F, lambda, i), FloatVector.fromArray(F, x, now + o + i));
+                    y.intoArray(carry, o + i);
+                    if (end) y.intoArray(x, now + o + i);
+                }
+                for (; i < d; i++) {
+                    float y = Math.fma(lambda[i], carry[o + i], x[now + o + i]);
+                    carry[o + i] = y;
+                    if (end) x[now + o + i] = y;
+                }
+            }
         }
     }
 

@@ -248,6 +248,21 @@ public final class FastEngine implements Engine {
         return new LossSum(sum, count);
     }
 
+    /** Runs the forward (the state read, not advanced) and averages each layer's Jacobian diagonal on the fast kernels. */
+    @Override
+    public long meanJacobianDiagonal(Parameters params, Batch batch, float[][] state, double[][] out) {
+        Workspace w = workspace(batch.batch(), batch.steps());
+        load(w, batch);
+        forward(w, params, state);
+        long count = 0;
+        double[] sum = new double[d];
+        for (int l = 0; l < layers; l++) {
+            count = w.rnn[l].jacobianDiagonalSum(hiddenGates ? params.data(names[l].weightHh()) : null, w.targets, config.padId(), sum);
+            for (int i = 0; i < d && count > 0; i++) out[l][i] = sum[i] / count;
+        }
+        return count;
+    }
+
     /** Stream mode: each layer's s_{T−1} into the carried state (nothing when it is null). */
     private void keepFinalStates(Workspace w, float[][] state) {
         if (state == null) return;

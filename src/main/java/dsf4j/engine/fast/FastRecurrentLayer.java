@@ -42,11 +42,12 @@ final class FastRecurrentLayer implements RecurrentBackward {
     private boolean hasInitial;  // whether the last forward started from initial rather than zeros
     private float[] input;       // the last forward's x, [N, H] (not copied)
 
+    private final Scratch scratch;
     private final Parallel parallel;
     private final ColumnSums columnSums;
     private final RowKernels rowKernels;
     private final Parallel.Body forwardRows = this::forwardRows, localBackwardStep = this::localBackwardStep,
-            exactRows = this::exactRows;
+            exactRows = this::exactRows, windowRows = this::windowRows, jacobianStep = this::jacobianStep;
     private static final int ROWS_PER_TASK = 16;
     private int curT;                 // the step forwardRows and exactRows work on
     private float[] curPrev;          // its s_{t−1} array (zeros, s0 or states)
@@ -55,6 +56,13 @@ final class FastRecurrentLayer implements RecurrentBackward {
     private int windowEnd;            // exactSteps: the window's end (no carry into its last step)
     private boolean carryOut;         // exactSteps: whether step curT forms δ·J for the step below
     private float[] lambda, wHh;      // the backward's λ [D] and W_hh [R·H, H] (null when R = 0)
+    private int window, windowStep;   // exactWindows: K, and the step k of every window being run
+    private int[] targets;            // jacobianDiagonal: the batch's targets, time-major [N]
+    private int padId;
+    private double[] stepSums;        // jacobianDiagonal: Σ_b diag(J_t) per step, [T, D] (allocated at first use)
+    private int[] stepCounts;         // jacobianDiagonal: rows counted per step, [T]
+    private float[][] jacobianRows;   // jacobianDiagonal: one row's diag(J_t) per worker, [threads][D]
+    private float[] wDiag;            // jacobianDiagonal: W_hh[k·H + i, i], [R·H]
     /** Nanoseconds of the last backward spent before the weight GEMMs (solver or BPTT loop, gate gradients). */
     long deltaNanos;
 
@@ -68,6 +76,11 @@ final class FastRecurrentLayer implements RecurrentBackward {
         final float[] giOrDGi;   // [N, G·H]
         final float[] dGh;       // [N, G·H]; the same array as giOrDGi unless the cell keeps them apart (GRU)
         final float[] delta;     // [N, D]
+
+        // A hybrid method's, allocated at its first backward (null for every other method):
+        float[] windowCarry;     // δ_{t+1}·J_{t+1} of every window, [⌈T/K⌉·B, D]
+        float[] windowDGh;       // one step's dGh of every window, gathered for one GEMM, [⌈T/K⌉·B, R·H]
+        float[] keptErrors;      // e while the prefix or FFT solver overwrites it, [N, D]
 
         Scratch(CellKernel cell, int batch, int steps) {
             int n = batch * steps;
@@ -93,6 +106,7 @@ final class FastRecurrentLayer implements RecurrentBackward {
         this.gw = cell.gh;
         this.d = cell.d;
         this.solver = new DiagonalSolvers(solverKind, steps, batch, d);
+        this.scratch = scratch;
         states = new float[n * d];
         gi = scratch.giOrDGi;
         gh = new float[batch * gw];
@@ -206,6 +220,52 @@ final class FastRecurrentLayer implements RecurrentBackward {
         gemm.nn(n, h, g, dGi, 0, wIh, 0, dx, 0, false);
     }
 
+    /**
+     * Σ diag(J_t), J_t = ∂s_t/∂s_{t−1}, over the steps t ≥ 1 and rows b of the last {@link #forward} whose
+     * target is not {@code padId}, into {@code sum}: per step in parallel, then the steps added in order
+     * (the same bits at any thread count). Buffers are allocated at the first call.
+     *
+     * @param wHh     weight_hh [R·H, H], or null for a cell without hidden gates
+     * @param targets the batch's targets, time-major [N], read only
+     * @param sum     output, [D], overwritten
+     * @return how many (t, b) were summed
+     */
+    long jacobianDiagonalSum(float[] wHh, int[] targets, int padId, double[] sum) {
+        if (stepSums == null) {
+            stepSums = new double[steps * d];
+            stepCounts = new int[steps];
+            jacobianRows = new float[parallel.threads()][d];
+            wDiag = new float[gw];
+        }
+        for (int i = 0; i < gw; i++) wDiag[i] = wHh[i * h + i % h];   // W_hh[k·H + i, i]
+        this.targets = targets;
+        this.padId = padId;
+        parallel.forEach(steps - 1, jacobianStep);
+        this.targets = null;
+        java.util.Arrays.fill(sum, 0);
+        long count = 0;
+        for (int t = 1; t < steps; t++) {
+            count += stepCounts[t];
+            for (int i = 0; i < d; i++) sum[i] += stepSums[t * d + i];
+        }
+        return count;
+    }
+
+    /** Step t = task + 1 of {@link #jacobianDiagonalSum}: Σ_b diag(J_t) over the rows whose target counts. */
+    private void jacobianStep(int task, int worker) {
+        int t = task + 1, o = t * d, count = 0;
+        float[] row = jacobianRows[worker];
+        java.util.Arrays.fill(stepSums, o, o + d, 0);
+        for (int b = 0; b < batch; b++) {
+            int r = t * batch + b;
+            if (targets[r] == padId) continue;
+            cell.jacobianDiagonalRow(states, r * d, states, (r - batch) * d, cache, r * cell.cacheWidth, wDiag, row);
+            for (int i = 0; i < d; i++) stepSums[o + i] += row[i];
+            count++;
+        }
+        stepCounts[t] = count;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // What a gradient method asks of the layer (grad.RecurrentBackward); δ lives in errors().
 
@@ -215,14 +275,71 @@ final class FastRecurrentLayer implements RecurrentBackward {
     }
 
     @Override
-    public void solveDiagonal() {
-        solver.solve(delta, lambda);
+    public void solveDiagonal(int window) {
+        if (window > 1 && solverNeedsKeep() && (scratch.keptErrors == null || scratch.keptErrors.length < n * d)) scratch.keptErrors = new float[n * d];
+        solver.solveAtWindowEnds(delta, lambda, window, carry, scratch.keptErrors);
+    }
+
+    private boolean solverNeedsKeep() {
+        return solver.kind() != DsfSolver.SCAN;
     }
 
     @Override
     public void localSteps(int from, int to) {
         firstStep = from;
         parallel.forEach(to - from, localBackwardStep);
+    }
+
+    /**
+     * The windows run together: for k = K−1 down to 0, step k of every window at once (rows of all
+     * windows in one parallel pass, then one GEMM of ⌈T/K⌉·B rows for the carries' W_hh part), so the
+     * sequential depth is K. Each window's arithmetic is that of {@link #exactSteps} on it, so the
+     * result is the same, bit for bit, as running the windows one after another.
+     */
+    @Override
+    public void exactWindows(int window) {
+        int windows = (steps + window - 1) / window, last = steps - (windows - 1) * window;   // the last window's length
+        if (windows == 1) {
+            exactSteps(0, steps);
+            return;
+        }
+        if (window == 1) {
+            localSteps(0, steps);
+            return;
+        }
+        if (scratch.windowCarry == null || scratch.windowCarry.length < windows * batch * d) {
+            scratch.windowCarry = new float[windows * batch * d];
+            scratch.windowDGh = new float[windows * batch * gw];
+        }
+        this.window = window;
+        int tasks = (batch + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        for (int k = window - 1; k >= 0; k--) {
+            int active = k < last ? windows : windows - 1;     // the last window may be shorter
+            windowStep = k;
+            parallel.forEach(active * tasks, windowRows);
+            if (k > 0 && gw > 0) {   // carry[:, :H] += dGh_t·W_hh for every window (the direct part is already in it)
+                gemm.multiply(true, false, false, active * batch, h, gw, scratch.windowDGh, 0, gw, wHh, 0, h, scratch.windowCarry, 0, d);
+            }
+        }
+    }
+
+    /**
+     * Step k = windowStep of window c, rows [16·j, 16·j + 16), task = c·tasks + j: as {@link #exactRows},
+     * with window c's carry, and its dGh rows gathered for the GEMM.
+     */
+    private void windowRows(int task, int worker) {
+        int tasks = (batch + ROWS_PER_TASK - 1) / ROWS_PER_TASK, c = task / tasks, b0 = (task % tasks) * ROWS_PER_TASK;
+        int rows = Math.min(ROWS_PER_TASK, batch - b0), k = windowStep;
+        int t = c * window + k, end = Math.min(c * window + window, steps), r = t * batch + b0, wr = c * batch + b0;
+        float[] windowCarry = scratch.windowCarry;
+        if (t < end - 1) VectorMath.addInPlace(delta, r * d, windowCarry, wr * d, rows * d);
+        float[] prev = t == 0 ? first() : states;
+        int prevOff = t == 0 ? b0 * d : ((t - 1) * batch + b0) * d;
+        cell.backward(rows, delta, r * d, states, r * d, prev, prevOff, cache, r * cell.cacheWidth,
+                dGi, dGh, r * g, k > 0 ? windowCarry : null, wr * d);
+        if (k > 0 && gw > 0) {
+            for (int i = 0; i < rows; i++) System.arraycopy(dGh, (r + i) * g, scratch.windowDGh, (wr + i) * gw, gw);
+        }
     }
 
     @Override

@@ -60,4 +60,25 @@ final class GruKernel extends CellKernel {
             if (direct != null) direct[q + j] = dl * z;
         }
     }
+
+    /**
+     * ∂h_i/∂h_{t−1,i} = z_i + (h_{t−1,i} − n_i)·z_i(1 − z_i)·W_hz[i, i]
+     * + (1 − z_i)(1 − n_i²)·(r_i·W_hn[i, i] + gh_n,i·r_i(1 − r_i)·W_hr[i, i]).
+     */
+    @Override
+    void jacobianDiagonalRow(float[] s, int st, float[] prev, int p, float[] cache, int c, float[] w, float[] out) {
+        int j = 0, vb = Simd.bound(h);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; j < vb; j += L) {
+            FloatVector r = v(cache, c + j), z = v(cache, c + h + j), n = v(cache, c + 2 * h + j), ghn = v(cache, c + 3 * h + j);
+            FloatVector hp = v(prev, p + j);
+            FloatVector dn = n.neg().fma(n, one).mul(r.mul(v(w, 2 * h + j)).add(ghn.mul(r).mul(one.sub(r)).mul(v(w, j))));
+            z.add(hp.sub(n).mul(z).mul(one.sub(z)).mul(v(w, h + j))).add(one.sub(z).mul(dn)).intoArray(out, j);
+        }
+        for (; j < h; j++) {
+            float r = cache[c + j], z = cache[c + h + j], n = cache[c + 2 * h + j], ghn = cache[c + 3 * h + j], hp = prev[p + j];
+            float dn = (1 - n * n) * (r * w[2 * h + j] + ghn * r * (1 - r) * w[j]);
+            out[j] = z + (hp - n) * z * (1 - z) * w[h + j] + (1 - z) * dn;
+        }
+    }
 }

@@ -60,4 +60,31 @@ final class LstmKernel extends CellKernel {
         }
         if (direct != null) java.util.Arrays.fill(direct, q, q + h, 0f);
     }
+
+    /**
+     * The h half: ∂h_i/∂h_{t−1,i} = o_i(1 − o_i)·W_ho[i, i]·tanh c_i + o_i(1 − tanh² c_i)·∂c_i/∂h_{t−1,i}, with
+     * ∂c_i/∂h_{t−1,i} = c_{t−1,i}·f_i(1 − f_i)·W_hf[i, i] + g_i·i_i(1 − i_i)·W_hi[i, i] + i_i(1 − g_i²)·W_hg[i, i];
+     * the c half: ∂c_i/∂c_{t−1,i} = f_i.
+     */
+    @Override
+    void jacobianDiagonalRow(float[] s, int st, float[] prev, int p, float[] cache, int c, float[] w, float[] out) {
+        int j = 0, vb = Simd.bound(h);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; j < vb; j += L) {
+            FloatVector i = v(cache, c + j), f = v(cache, c + h + j), gg = v(cache, c + 2 * h + j),
+                    og = v(cache, c + 3 * h + j), tc = v(cache, c + 4 * h + j), cp = v(prev, p + h + j);
+            FloatVector dc = cp.mul(f).mul(one.sub(f)).mul(v(w, h + j))
+                    .add(gg.mul(i).mul(one.sub(i)).mul(v(w, j)))
+                    .add(i.mul(gg.neg().fma(gg, one)).mul(v(w, 2 * h + j)));
+            og.mul(one.sub(og)).mul(v(w, 3 * h + j)).mul(tc).add(og.mul(tc.neg().fma(tc, one)).mul(dc)).intoArray(out, j);
+            f.intoArray(out, h + j);
+        }
+        for (; j < h; j++) {
+            float i = cache[c + j], f = cache[c + h + j], gg = cache[c + 2 * h + j], og = cache[c + 3 * h + j], tc = cache[c + 4 * h + j];
+            float cp = prev[p + h + j];
+            float dc = cp * f * (1 - f) * w[h + j] + gg * i * (1 - i) * w[j] + i * (1 - gg * gg) * w[2 * h + j];
+            out[j] = og * (1 - og) * w[3 * h + j] * tc + og * (1 - tc * tc) * dc;
+            out[h + j] = f;
+        }
+    }
 }

@@ -41,4 +41,13 @@ final class MinGruKernel extends CellKernel {
             if (direct != null) direct[q + j] = dl * (1 - z);
         }
     }
+
+    /** ∂h_i/∂h_{t−1,i} = 1 − z_i (the whole Jacobian: it is diagonal). */
+    @Override
+    void jacobianDiagonalRow(float[] s, int st, float[] prev, int p, float[] cache, int c, float[] w, float[] out) {
+        int j = 0, vb = Simd.bound(h);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; j < vb; j += L) one.sub(v(cache, c + j)).intoArray(out, j);
+        for (; j < h; j++) out[j] = 1 - cache[c + j];
+    }
 }

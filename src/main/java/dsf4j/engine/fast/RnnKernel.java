@@ -35,4 +35,16 @@ final class RnnKernel extends CellKernel {
         for (; j < h; j++) dGi[o + j] = delta[e + j] * (1 - s[st + j] * s[st + j]);
         if (direct != null) java.util.Arrays.fill(direct, q, q + h, 0f);
     }
+
+    /** ∂h_i/∂h_{t−1,i} = (1 − h_i²)·W_hh[i, i]. */
+    @Override
+    void jacobianDiagonalRow(float[] s, int st, float[] prev, int p, float[] cache, int c, float[] w, float[] out) {
+        int j = 0, vb = Simd.bound(h);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; j < vb; j += L) {
+            FloatVector hv = v(s, st + j);
+            hv.neg().fma(hv, one).mul(v(w, j)).intoArray(out, j);
+        }
+        for (; j < h; j++) out[j] = (1 - s[st + j] * s[st + j]) * w[j];
+    }
 }

@@ -39,6 +39,15 @@ final class RecurrentLayer {
     }
 
     /**
+     * diag(J_t), J_t = ∂s_t/∂s_{t−1}, of the last forward at step t (the cell's closed form).
+     *
+     * @param out [B, D], overwritten
+     */
+    void jacobianDiagonal(int t, DMatrixRMaj out) {
+        cell.jacobianDiagonal(xs[t], states[t], out);
+    }
+
+    /**
      * @param e      e_t, T × [B·D], overwritten with δ_t
      * @param method how the gradient crosses time
      * @param lambda the layer's λ, [D], read only (a method that solves eq. 13 reads it)

@@ -61,6 +61,11 @@ public final class ReferenceEngine implements Engine {
         return sum;
     }
 
+    @Override
+    public long meanJacobianDiagonal(Parameters params, Batch batch, float[][] state, double[][] out) {
+        return new ReferenceModel(config, params).meanJacobianDiagonal(batch, widen(state), out);
+    }
+
     private static double[][] widen(float[][] state) {
         if (state == null) return null;
         double[][] d = new double[state.length][];

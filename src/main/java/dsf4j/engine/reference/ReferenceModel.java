@@ -171,6 +171,40 @@ public class ReferenceModel {
     }
 
     /**
+     * Each layer's Jacobian diagonal averaged over the batch, as {@code Engine.meanJacobianDiagonal} says:
+     * out[l][i] = mean of (J_t)_ii over the rows b and steps t ≥ 1 whose target is not the pad id.
+     *
+     * @param state per layer carried s, [L][B·D], read only; or null for zeros
+     * @param out   [L][D], overwritten (untouched when nothing counts)
+     * @return how many (b, t) each mean is over
+     */
+    public long meanJacobianDiagonal(Batch batch, double[][] state, double[][] out) {
+        int b = batch.batch(), d = config.stateSize();
+        DMatrixRMaj[] s0 = null;
+        if (state != null) {
+            s0 = new DMatrixRMaj[state.length];
+            for (int l = 0; l < state.length; l++) s0[l] = DMatrixRMaj.wrap(b, d, state[l].clone());
+        }
+        Pass p = forward(batch, s0);
+        long count = 0;
+        for (int l = 0; l < layers.length; l++) {
+            double[] sum = new double[d];
+            count = 0;
+            DMatrixRMaj diag = new DMatrixRMaj(b, d);
+            for (int t = 1; t < p.steps; t++) {
+                layers[l].jacobianDiagonal(t, diag);
+                for (int row = 0; row < b; row++) {
+                    if (p.targets[t * b + row] == config.padId()) continue;   // padding: after a sentence δ_t = 0, J_t unused
+                    count++;
+                    for (int i = 0; i < d; i++) sum[i] += diag.data[row * d + i];
+                }
+            }
+            for (int i = 0; i < d && count > 0; i++) out[l][i] = sum[i] / count;
+        }
+        return count;
+    }
+
+    /**
      * Runs the recurrence of one layer: s_t = f(s_{t−1}, x_t). Tests override this to run a
      * surrogate recurrence whose exact gradient is FT-BPTT's or DSF's.
      *

@@ -21,7 +21,12 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-/** One recurrent layer (H 256, B 128, T 64), forward then backward, per cell and method. */
+/**
+ * One recurrent layer (H 256, B 128, T 64), forward then backward, per cell and method. A hybrid's
+ * windows run together (the fast engine's FastRecurrentLayer.exactWindows) or, with
+ * {@code -p windows=oneAfterAnother}, as the plain loop of RecurrentBackward's default: the measurement
+ * behind running them together.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -33,8 +38,11 @@ public class CellBench {
     @Param({"RNN", "GRU", "LSTM", "MINGRU"})
     public CellType cell;
 
-    @Param({"BPTT", "FTBPTT", "DSF"})
-    public Method method;
+    @Param({"bptt", "ftbptt", "dsf", "hybrid:4", "hybrid:16"})
+    public String method;
+
+    @Param({"together"})
+    public String windows;
 
     @Param({"2"})
     public int threads;
@@ -43,6 +51,7 @@ public class CellBench {
     private Parallel parallel;
     private FastRecurrentLayer layer;
     private float[] x, dx, e, wIh, wHh, bIh, bHh, dWIh, dWHh, dBIh, dBHh, lambda;
+    private GradientMethod gradientMethod;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -64,6 +73,12 @@ public class CellBench {
         dWHh = gw > 0 ? new float[gw * H] : null;
         dBIh = new float[g];
         dBHh = gw > 0 ? new float[gw] : null;
+        Method m = Method.parse(method);
+        int k = m.window();
+        gradientMethod = windows.equals("together") || k == 0 ? GradientMethod.of(m) : layer -> {
+            if (k < layer.steps()) layer.solveDiagonal(k);
+            for (int from = 0; from < layer.steps(); from += k) layer.exactSteps(from, Math.min(from + k, layer.steps()));
+        };
         lambda = new float[d];
         for (int i = 0; i < d; i++) lambda[i] = i / (float) (d - 1);
     }
@@ -83,7 +98,7 @@ public class CellBench {
     public float[] forwardBackward() {
         layer.forward(x, null, wIh, wHh, bIh, bHh);
         System.arraycopy(e, 0, layer.errors(), 0, e.length);
-        layer.backward(GradientMethod.of(method), lambda, wIh, wHh, dWIh, dWHh, dBIh, dBHh, dx);
+        layer.backward(gradientMethod, lambda, wIh, wHh, dWIh, dWHh, dBIh, dBHh, dx);
         return dx;
     }
 }

@@ -38,8 +38,8 @@ public class TrainingStepBench {
     @Param({"ptb-gru-3l256"})
     public String preset;
 
-    @Param({"BPTT", "FTBPTT", "DSF"})
-    public Method method;
+    @Param({"bptt", "ftbptt", "dsf", "hybrid:4", "hybrid:16"})
+    public String method;
 
     @Param({"2"})
     public int threads;
@@ -47,6 +47,7 @@ public class TrainingStepBench {
     private FastEngine engine;
     private Parameters params, grads;
     private Batch batch;
+    private Method parsed;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -54,6 +55,7 @@ public class TrainingStepBench {
         engine = new FastEngine(p.config(), DsfSolver.SCAN, threads);
         params = ParamLayout.init(p.config(), 1);
         grads = params.zerosLike();
+        parsed = Method.parse(method);
         batch = GradientProbe.randomBatch(p.config(), p.batch(), p.steps(), 2);
     }
 
@@ -64,6 +66,6 @@ public class TrainingStepBench {
 
     @Benchmark
     public double step() {
-        return engine.lossAndGradient(params, batch, method, grads);
+        return engine.lossAndGradient(params, batch, parsed, grads);
     }
 }

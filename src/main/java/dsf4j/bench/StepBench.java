@@ -13,6 +13,8 @@ import dsf4j.model.Batch;
 import dsf4j.model.ParamLayout;
 import dsf4j.model.Parameters;
 import dsf4j.model.Tensor;
+import dsf4j.train.AdaptiveLambda;
+import dsf4j.train.TrainConfig;
 
 import java.util.Arrays;
 
@@ -35,6 +37,18 @@ public final class StepBench {
      * @param steps  timed steps
      */
     public static Result run(BenchPresets.Preset preset, Method method, DsfSolver solver, int threads, int warmup, int steps) {
+        return run(preset, method, solver, threads, warmup, steps, 0);
+    }
+
+    /**
+     * @param lambdaUpdate adaptive λ ({@code --lambda-update}): every this many steps (counted from the
+     *                     first, warm-up included) the step starts with {@link AdaptiveLambda#update}, timed
+     *                     with it, so the median is the cost of a step at that period; 0 = fixed λ
+     */
+    public static Result run(BenchPresets.Preset preset, Method method, DsfSolver solver, int threads, int warmup, int steps, int lambdaUpdate) {
+        if (lambdaUpdate > 0 && !method.usesLambda()) {
+            throw new IllegalArgumentException("--lambda-update sets DSF's λ, and --method " + method.id() + " reads no λ: time it with dsf or hybrid:K");
+        }
         ModelConfig c = preset.config();
         Parameters params = ParamLayout.init(c, 1);
         Parameters grads = params.zerosLike(), m = params.zerosLike(), v = params.zerosLike();
@@ -45,6 +59,7 @@ public final class StepBench {
             for (int i = 0; i < warmup + steps; i++) {
                 engine.resetPhases();
                 long t0 = System.nanoTime();
+                if (AdaptiveLambda.due(i, lambdaUpdate)) AdaptiveLambda.update(engine, params, batch, null, c.layers(), TrainConfig.DEFAULT_LAMBDA_MAX);
                 engine.lossAndGradient(params, batch, method, grads);
                 long t1 = System.nanoTime();
                 adamShapedPass(params, grads, m, v);
@@ -61,9 +76,9 @@ public final class StepBench {
                 opt[k] = (t2 - t1) / 1e6;
             }
         }
-        double ms = median(step), tokens = batch.targetCount(c.padId());   // = B·T: the batch has no padding
+        double ms = lambdaUpdate > 1 ? mean(step) : median(step), tokens = batch.targetCount(c.padId());   // = B·T: the batch has no padding
         double gflop = flopsPerToken(c, method, preset.steps()) * tokens / 1e9;
-        return new Result(preset.name(), method.id(), threads, tokens / (ms / 1e3), ms, median(fwd), median(head),
+        return new Result(preset.name(), method.id() + (lambdaUpdate > 0 ? " λ/" + lambdaUpdate : ""), threads, tokens / (ms / 1e3), ms, median(fwd), median(head),
                 median(rec), median(recG), median(other), median(opt), gflop, gflop / (ms / 1e3));
     }
 
@@ -145,6 +160,11 @@ public final class StepBench {
                 p[i] -= 1e-3f * mm[i] / ((float) Math.sqrt(vv[i]) + 1e-8f);
             }
         }
+    }
+
+    /** With a λ update every N steps the median would drop it; the mean spreads its cost over the N. */
+    static double mean(double[] a) {
+        return Arrays.stream(a).average().orElse(0);
     }
 
     static double median(double[] a) {

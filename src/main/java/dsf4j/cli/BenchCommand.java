@@ -43,6 +43,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dsf-solver", defaultValue = "scan", description = "scan, prefix or fft (default: ${DEFAULT-VALUE})")
     String solver;
 
+    @Option(names = "--lambda-update", paramLabel = "N", defaultValue = "0",
+            description = "adaptive λ as train's --lambda-update: every N steps λ is set from the Jacobian, timed with the step (dsf, hybrid:K; tokens/s from the mean step; default: ${DEFAULT-VALUE}, fixed λ)")
+    int lambdaUpdate;
+
     @Option(names = "--steps", defaultValue = "20", description = "timed steps per method (default: ${DEFAULT-VALUE})")
     int steps;
 
@@ -73,6 +77,7 @@ final class BenchCommand implements Callable<Integer> {
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1");
         if (warmup < 0) throw new IllegalArgumentException("--warmup must be 0 or more");
         if (threads < 0) throw new IllegalArgumentException("--threads must be 0 (all cores) or more");
+        if (lambdaUpdate < 0) throw new IllegalArgumentException("--lambda-update must be ≥ 0 (0 = fixed λ; got " + lambdaUpdate + ")");
         int workers = threads == 0 ? Parallel.defaultThreads() : threads;
         BenchPresets.Preset p = BenchPresets.get(preset);
         if (cell != null) p = p.withCell(CellType.parse(cell));
@@ -84,7 +89,7 @@ final class BenchCommand implements Callable<Integer> {
         double ceiling = StepBench.gemmCeiling(p, workers);
         List<StepBench.Result> results = new ArrayList<>();
         for (Method m : Choices.methods(methods)) {
-            results.add(StepBench.run(p, m, dsfSolver, workers, warmup, steps));
+            results.add(StepBench.run(p, m, dsfSolver, workers, warmup, steps, lambdaUpdate));
             if (!json) print(results.getLast(), ceiling);
         }
         Map<String, Double> torch = vsPytorch ? pytorch(p, workers) : Map.of();
@@ -114,9 +119,9 @@ final class BenchCommand implements Callable<Integer> {
     private void print(StepBench.Result r, double ceiling) {
         if (r == null) return;
         System.out.printf("%s %s  threads %d  %s  vectors %s%n", r.preset(), r.method(), r.threads(),
-                r.method().equals("dsf") ? "solver " + solver : "", Simd.describe());
-        System.out.printf("  %8.0f tokens/s   step %.1f ms (median of %d; a full batch: every one of its B·T targets is seen by the loss)%n",
-                r.tokensPerSecond(), r.stepMs(), steps);
+                r.method().startsWith("dsf") || r.method().startsWith("hybrid") ? "solver " + solver : "", Simd.describe());
+        System.out.printf("  %8.0f tokens/s   step %.1f ms (%s of %d; a full batch: every one of its B·T targets is seen by the loss)%n",
+                r.tokensPerSecond(), r.stepMs(), lambdaUpdate > 1 ? "mean" : "median", steps);
         System.out.printf("  forward (embedding + blocks) %7.1f ms%n", r.forwardMs());
         System.out.printf("  head forward + backward      %7.1f ms%n", r.headMs());
         System.out.printf("  recurrent backward: δ + gates %6.1f ms  (%.1f%% of the step; DSF: solver + local gates, BPTT: the step loop)%n",

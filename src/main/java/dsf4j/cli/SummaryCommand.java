@@ -18,8 +18,11 @@ final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        System.out.println(RunSummary.markdownHeader());
-        for (Path run : runs) System.out.println(RunSummary.of(run).markdownRow());
+        List<RunSummary> all = new java.util.ArrayList<>();
+        for (Path run : runs) all.add(RunSummary.of(run));
+        boolean alignment = all.stream().anyMatch(s -> !s.lastAlignment().isEmpty());   // the column only when a run logged it
+        System.out.println(RunSummary.markdownHeader(alignment));
+        for (RunSummary s : all) System.out.println(s.markdownRow(alignment));
         return 0;
     }
 }

@@ -66,6 +66,14 @@ final class TrainCommand implements Callable<Integer> {
     String method;
     @Option(names = "--lambda-init", description = "DSF's fixed λ: linspace:A:B, uniform:A:B or const:C")
     String lambdaInit;
+    @Option(names = "--lambda-update", paramLabel = "N", description = "adaptive λ: every N steps set each layer's λ to the batch's mean Jacobian diagonal, "
+            + "clamped to [0, --lambda-max] (dsf, hybrid:K; 0 = fixed, the default)")
+    Integer lambdaUpdate;
+    @Option(names = "--lambda-max", paramLabel = "X", description = "the upper end of the adaptive λ (default 1)")
+    Double lambdaMax;
+    @Option(names = "--log-alignment", paramLabel = "N", description = "every N steps, cosine and norm ratio of the method's gradient against BPTT's "
+            + "per layer, into metrics.csv (extra backward passes on those steps, not counted in tokens/s; 0 = never)")
+    Integer logAlignment;
     @Option(names = "--dsf-solver", description = "scan, prefix or fft")
     String dsfSolver;
     @Option(names = "--seq", description = "T, tokens per sequence")
@@ -173,6 +181,9 @@ final class TrainCommand implements Callable<Integer> {
                 evalEvery != null ? evalEvery : b.evalEvery(),
                 engine != null ? engine : b.engine(),
                 dataMode != null ? DataMode.parse(dataMode) : data != null ? DataMode.defaultFor(data) : b.dataMode(),
-                batching != null ? Batching.parse(batching) : b.batching());
+                batching != null ? Batching.parse(batching) : b.batching(),
+                lambdaUpdate != null ? lambdaUpdate : b.lambdaUpdate(),
+                lambdaMax != null ? lambdaMax : b.lambdaMax(),
+                logAlignment != null ? logAlignment : b.logAlignment());
     }
 }

@@ -2,6 +2,8 @@ package dsf4j.engine;
 
 import dsf4j.config.Method;
 import dsf4j.io.GradsFile;
+import dsf4j.model.Parameters;
+import dsf4j.model.Tensor;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,6 +48,32 @@ public record GradientAgreement(String group, Method method, double cosine, doub
                 out.add(new GradientAgreement(group, m, dot / Math.sqrt(na * nb), Math.sqrt(na / nb)));
             });
         }
+        return out;
+    }
+
+    /**
+     * The same measurement on two gradients held as {@link Parameters} (float32, as the trainer has them),
+     * over their trainable tensors.
+     *
+     * @param exact  BPTT's gradient, read only
+     * @param approx {@code method}'s gradient, read only
+     */
+    public static List<GradientAgreement> of(Parameters exact, Parameters approx, Method method, int layers) {
+        List<String> names = new ArrayList<>();
+        for (Tensor t : exact) if (t.trainable()) names.add(t.name());
+        List<GradientAgreement> out = new ArrayList<>();
+        groups(names, layers).forEach((group, members) -> {
+            double dot = 0, na = 0, nb = 0;
+            for (String n : members) {
+                float[] a = approx.data(n), b = exact.data(n);
+                for (int i = 0; i < a.length; i++) {
+                    dot += (double) a[i] * b[i];
+                    na += (double) a[i] * a[i];
+                    nb += (double) b[i] * b[i];
+                }
+            }
+            out.add(new GradientAgreement(group, method, dot / Math.sqrt(na * nb), Math.sqrt(na / nb)));
+        });
         return out;
     }
 

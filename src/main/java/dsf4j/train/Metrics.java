@@ -21,23 +21,44 @@ import java.util.Locale;
  * {@code loss} is the mean cross-entropy in nats, {@code ppl} = exp(loss); {@code tokens_per_s} counts the
  * targets the loss sees (not the pad cells) per second of training, and {@code padding} is the share of
  * the batch's B·T cells that the loss does not see (work spent on padding).
+ *
+ * <p>{@value #ALIGNMENT} rows ({@code --log-alignment}) hold, for one group of tensors ({@code group}:
+ * head, layers.L-1 … layers.0, embedding), how the run's method's gradient on that step's batch compares
+ * with BPTT's: {@code cosine} and {@code norm_ratio} ({@code engine.GradientAgreement}); their loss is the
+ * batch's. Those three columns are empty on every other row, and files written before them (without
+ * the columns, or without padding) still read.
  */
 public final class Metrics implements AutoCloseable {
 
     public static final String CSV = "metrics.csv", JSONL = "metrics.jsonl";
     /** The split of the row of a skipped update. */
     public static final String SKIPPED = "skipped";
-    static final String HEADER = "split,step,epoch,loss,ppl,lr,grad_norm,tokens_per_s,elapsed_s,padding";
+    /** The split of a gradient-alignment row. */
+    public static final String ALIGNMENT = "align";
+    static final String HEADER = "split,step,epoch,loss,ppl,lr,grad_norm,tokens_per_s,elapsed_s,padding,group,cosine,norm_ratio";
+    /** The header before the alignment columns (up to 2026-12-01); still read. */
+    static final String HEADER_V2 = "split,step,epoch,loss,ppl,lr,grad_norm,tokens_per_s,elapsed_s,padding";
     /** The header before the padding column (runs of dsf4j 0.1 up to 2026-11-28); still read. */
     static final String HEADER_V1 = "split,step,epoch,loss,ppl,lr,grad_norm,tokens_per_s,elapsed_s";
 
-    /** One row; lr, grad norm, speed and padding are NaN on evaluation rows. */
+    /** One row; lr, grad norm, speed and padding are NaN on evaluation rows; group "", cosine and ratio NaN except on alignment rows. */
     public record Row(String split, long step, int epoch, double loss, double lr, double gradNorm, double tokensPerSecond, double elapsedSeconds,
-                      double padding) {
+                      double padding, String group, double cosine, double normRatio) {
+
+        /** A row without alignment figures. */
+        public Row(String split, long step, int epoch, double loss, double lr, double gradNorm, double tokensPerSecond, double elapsedSeconds,
+                   double padding) {
+            this(split, step, epoch, loss, lr, gradNorm, tokensPerSecond, elapsedSeconds, padding, "", Double.NaN, Double.NaN);
+        }
 
         /** A row without a padding figure (evaluation rows). */
         public Row(String split, long step, int epoch, double loss, double lr, double gradNorm, double tokensPerSecond, double elapsedSeconds) {
             this(split, step, epoch, loss, lr, gradNorm, tokensPerSecond, elapsedSeconds, Double.NaN);
+        }
+
+        /** An {@value #ALIGNMENT} row: the method's gradient against BPTT's for one group, on step {@code step}'s batch. */
+        public static Row alignment(long step, int epoch, double loss, double elapsedSeconds, String group, double cosine, double normRatio) {
+            return new Row(ALIGNMENT, step, epoch, loss, Double.NaN, Double.NaN, Double.NaN, elapsedSeconds, Double.NaN, group, cosine, normRatio);
         }
 
         public double ppl() {
@@ -45,8 +66,8 @@ public final class Metrics implements AutoCloseable {
         }
 
         String csv() {
-            return String.format(Locale.ROOT, "%s,%d,%d,%.6f,%.4f,%s,%s,%s,%.3f,%s", split, step, epoch, loss, ppl(),
-                    num(lr), num(gradNorm), num(tokensPerSecond), elapsedSeconds, num(padding));
+            return String.format(Locale.ROOT, "%s,%d,%d,%.6f,%.4f,%s,%s,%s,%.3f,%s,%s,%s,%s", split, step, epoch, loss, ppl(),
+                    num(lr), num(gradNorm), num(tokensPerSecond), elapsedSeconds, num(padding), group, num(cosine), num(normRatio));
         }
 
         String json() {
@@ -61,6 +82,9 @@ public final class Metrics implements AutoCloseable {
             if (!Double.isNaN(tokensPerSecond)) o.addProperty("tokens_per_s", tokensPerSecond);
             o.addProperty("elapsed_s", elapsedSeconds);
             if (!Double.isNaN(padding)) o.addProperty("padding", padding);
+            if (!group.isEmpty()) o.addProperty("group", group);
+            if (!Double.isNaN(cosine)) o.addProperty("cosine", cosine);
+            if (!Double.isNaN(normRatio)) o.addProperty("norm_ratio", normRatio);
             return o.toString();
         }
 
@@ -130,7 +154,7 @@ public final class Metrics implements AutoCloseable {
     /** The rows of a {@code metrics.csv}. */
     public static List<Row> read(Path csvFile) throws IOException {
         List<String> lines = Files.readAllLines(csvFile, StandardCharsets.UTF_8);
-        if (lines.isEmpty() || !(lines.get(0).equals(HEADER) || lines.get(0).equals(HEADER_V1))) {
+        if (lines.isEmpty() || !(lines.get(0).equals(HEADER) || lines.get(0).equals(HEADER_V2) || lines.get(0).equals(HEADER_V1))) {
             throw new IllegalArgumentException(csvFile + ": not a dsf4j metrics file (its first line is not '" + HEADER + "'): give a run folder written by dsf4j train");
         }
         int columns = lines.get(0).split(",").length;
@@ -140,7 +164,8 @@ public final class Metrics implements AutoCloseable {
             if (p.length != columns) continue;   // a line cut short by a crash
             try {
                 rows.add(new Row(p[0], Long.parseLong(p[1]), Integer.parseInt(p[2]), Double.parseDouble(p[3]), opt(p[5]), opt(p[6]), opt(p[7]),
-                        Double.parseDouble(p[8]), columns > 9 ? opt(p[9]) : Double.NaN));
+                        Double.parseDouble(p[8]), columns > 9 ? opt(p[9]) : Double.NaN, columns > 10 ? p[10] : "",
+                        columns > 10 ? opt(p[11]) : Double.NaN, columns > 10 ? opt(p[12]) : Double.NaN));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(csvFile + ":" + (i + 1) + ": malformed row '" + lines.get(i) + "': fix or delete that line");
             }

@@ -27,6 +27,11 @@ import java.util.function.ToDoubleFunction;
  * A PNG of train and validation perplexity of one or more runs: against optimizer steps on the
  * left, against wall time on the right (a log scale when they span more than a decade); one colour per run, train dashed, valid solid.
  * The train curve is the perplexity of the mean loss over windows of about 1% of the run.
+ *
+ * <p>When a run logged its gradient alignment ({@code --log-alignment}), a second row of panels shows it
+ * against steps: the cosine with BPTT's gradient on the left, the norm ratio on the right, one curve per
+ * recurrent layer and the embedding (the head's gradient is exact in every method), the run's colour,
+ * one line style per group.
  */
 public final class Plot {
 
@@ -69,16 +74,60 @@ public final class Plot {
             if (Double.isFinite(top)) c.getStyler().setYAxisMax(top);
             c.getStyler().setYAxisLogarithmic(spansADecade(c, top));
         }
-        BufferedImage img = new BufferedImage(2 * WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        List<XYChart> alignment = alignmentCharts(runs);
+        BufferedImage img = new BufferedImage(2 * WIDTH, alignment.isEmpty() ? HEIGHT : 2 * HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         bySteps.paint(g, WIDTH, HEIGHT);
         g.translate(WIDTH, 0);
         byTime.paint(g, WIDTH, HEIGHT);
+        if (!alignment.isEmpty()) {
+            g.translate(-WIDTH, HEIGHT);
+            alignment.get(0).paint(g, WIDTH, HEIGHT);
+            g.translate(WIDTH, 0);
+            alignment.get(1).paint(g, WIDTH, HEIGHT);
+        }
         g.dispose();
         AtomicFiles.write(png, o -> {
             if (!ImageIO.write(img, "png", o)) throw new IOException("no PNG writer in this Java runtime");
         });
+    }
+
+    /** Cosine and norm ratio against BPTT per run and group, or nothing when no run logged them. */
+    private static List<XYChart> alignmentCharts(List<Path> runs) throws IOException {
+        XYChart cosine = chart("gradient cosine with BPTT", "step"), ratio = chart("gradient norm ratio to BPTT", "step");
+        cosine.setYAxisTitle("cosine");
+        ratio.setYAxisTitle("‖g‖ / ‖g_bptt‖");
+        boolean any = false;
+        Set<String> names = new HashSet<>();
+        for (int r = 0; r < runs.size(); r++) {
+            List<Metrics.Row> rows = Metrics.read(runs.get(r).resolve(Metrics.CSV)).stream()
+                    .filter(x -> x.split().equals(Metrics.ALIGNMENT) && !x.group().equals("head")).toList();
+            String name = runs.get(r).toAbsolutePath().normalize().getFileName().toString();
+            if (!names.add(name)) name += " #" + (r + 1);
+            List<String> groups = rows.stream().map(Metrics.Row::group).distinct().toList();
+            for (int k = 0; k < groups.size(); k++) {
+                String group = groups.get(k);
+                List<Metrics.Row> of = rows.stream().filter(x -> x.group().equals(group)).toList();
+                Color color = PALETTE[r % PALETTE.length];
+                BasicStroke stroke = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, DASHES[k % DASHES.length], 0f);
+                addLine(cosine, name + " " + group, of, Metrics.Row::cosine, color, stroke);
+                addLine(ratio, name + " " + group, of, Metrics.Row::normRatio, color, stroke);
+                any = true;
+            }
+        }
+        return any ? List.of(cosine, ratio) : List.of();
+    }
+
+    /** One line style per group: solid, dashed, dotted, dash-dot, … */
+    private static final float[][] DASHES = {{1f, 0f}, {8f, 4f}, {2f, 3f}, {8f, 3f, 2f, 3f}, {14f, 4f}, {4f, 4f}};
+
+    private static void addLine(XYChart c, String name, List<Metrics.Row> rows, ToDoubleFunction<Metrics.Row> y, Color color, BasicStroke stroke) {
+        XYSeries s = c.addSeries(name, rows.stream().mapToDouble(Metrics.Row::step).toArray(), rows.stream().mapToDouble(y).toArray());
+        s.setMarker(rows.size() == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        s.setLineColor(color);
+        s.setMarkerColor(color);
+        s.setLineStyle(stroke);
     }
 
     private static XYChart chart(String title, String xTitle) {

@@ -23,11 +23,17 @@ import dsf4j.config.ModelConfig;
  * @param engine     reference, fast or cuda
  * @param dataMode   how the corpus becomes batches (stream mode carries the recurrent state between batches)
  * @param batching   how sentence samples are grouped into training batches: random (the authors') or bucket:N
+ * @param lambdaUpdate every this many steps, λ of each layer is set from the batch's Jacobian diagonal
+ *                   ({@link AdaptiveLambda}); 0 = λ stays as {@code lambdaInit} made it
+ * @param lambdaMax  the upper end of the adaptive λ's clamp [0, λ_max]
+ * @param logAlignment every this many steps, the method's gradient against BPTT's on the batch, into the
+ *                   metrics ({@link GradientAlignment}); 0 = never
  */
 public record TrainConfig(String data, CellType cell, BlockType block, int layers, int hidden, LambdaInit lambdaInit,
                           Method method, DsfSolver dsfSolver, int seq, int batch, int epochs, long maxSteps,
                           double lr, OptimizerKind optimizer, double weightDecay, String schedule, double clip,
-                          long seed, int threads, int evalEvery, String engine, DataMode dataMode, Batching batching) {
+                          long seed, int threads, int evalEvery, String engine, DataMode dataMode, Batching batching,
+                          int lambdaUpdate, double lambdaMax, int logAlignment) {
 
     /** How many validations a run makes when {@code evalEvery} is 0 (the authors evaluate 50 times). */
     public static final int EVALUATIONS_PER_RUN = 50;
@@ -50,10 +56,34 @@ public record TrainConfig(String data, CellType cell, BlockType block, int layer
                 weightDecay, schedule, clip, seed, threads, evalEvery, engine, dataMode, Batching.RANDOM);
     }
 
+    /** A config with a fixed λ and no alignment log. */
+    public TrainConfig(String data, CellType cell, BlockType block, int layers, int hidden, LambdaInit lambdaInit,
+                       Method method, DsfSolver dsfSolver, int seq, int batch, int epochs, long maxSteps,
+                       double lr, OptimizerKind optimizer, double weightDecay, String schedule, double clip,
+                       long seed, int threads, int evalEvery, String engine, DataMode dataMode, Batching batching) {
+        this(data, cell, block, layers, hidden, lambdaInit, method, dsfSolver, seq, batch, epochs, maxSteps, lr, optimizer,
+                weightDecay, schedule, clip, seed, threads, evalEvery, engine, dataMode, batching, 0, DEFAULT_LAMBDA_MAX, 0);
+    }
+
+    /** The default upper end of an adaptive λ: 1, where DSF's feedback stops decaying. */
+    public static final double DEFAULT_LAMBDA_MAX = 1.0;
+
     /** This config with {@code b} as its batching. */
     public TrainConfig withBatching(Batching b) {
         return new TrainConfig(data, cell, block, layers, hidden, lambdaInit, method, dsfSolver, seq, batch, epochs, maxSteps, lr, optimizer,
-                weightDecay, schedule, clip, seed, threads, evalEvery, engine, dataMode, b);
+                weightDecay, schedule, clip, seed, threads, evalEvery, engine, dataMode, b, lambdaUpdate, lambdaMax, logAlignment);
+    }
+
+    /** This config with λ set from the Jacobian every {@code every} steps (0: fixed), clamped to [0, max]. */
+    public TrainConfig withLambdaUpdate(int every, double max) {
+        return new TrainConfig(data, cell, block, layers, hidden, lambdaInit, method, dsfSolver, seq, batch, epochs, maxSteps, lr, optimizer,
+                weightDecay, schedule, clip, seed, threads, evalEvery, engine, dataMode, batching, every, max, logAlignment);
+    }
+
+    /** This config with the gradient alignment logged every {@code every} steps (0: never). */
+    public TrainConfig withLogAlignment(int every) {
+        return new TrainConfig(data, cell, block, layers, hidden, lambdaInit, method, dsfSolver, seq, batch, epochs, maxSteps, lr, optimizer,
+                weightDecay, schedule, clip, seed, threads, evalEvery, engine, dataMode, batching, lambdaUpdate, lambdaMax, every);
     }
 
     public TrainConfig {
@@ -76,6 +106,13 @@ public record TrainConfig(String data, CellType cell, BlockType block, int layer
         require(threads >= 1, "--threads must be at least 1 (got " + threads + ")");
         require(evalEvery >= 0, "--eval-every must be ≥ 0 (0 = about " + EVALUATIONS_PER_RUN + " times per run; got " + evalEvery + ")");
         LrSchedule.parse(schedule, lr, 1, 1);   // a malformed spec fails now, not at the first step
+        require(lambdaUpdate >= 0, "--lambda-update must be ≥ 0 (0 = λ stays fixed; got " + lambdaUpdate + ")");
+        require(lambdaMax >= 0 && lambdaMax <= 1, "--lambda-max must be in [0, 1] (above 1 DSF's δ grows without bound along the sequence; got " + lambdaMax + ")");
+        require(lambdaUpdate == 0 || method.usesLambda(), "--lambda-update sets DSF's λ, and --method " + method.id()
+                + " reads no λ: use --method dsf or hybrid:K, or drop --lambda-update");
+        require(logAlignment >= 0, "--log-alignment must be ≥ 0 (0 = never; got " + logAlignment + ")");
+        require(!engine.equals("cuda") || lambdaUpdate == 0, "--lambda-update is not on the cuda engine yet: use --engine fast or reference");
+        require(!engine.equals("cuda") || logAlignment == 0, "--log-alignment is not on the cuda engine yet: use --engine fast or reference");
     }
 
     private static void require(boolean ok, String message) {
@@ -100,8 +137,8 @@ public record TrainConfig(String data, CellType cell, BlockType block, int layer
 
     /**
      * Why {@code resumed} cannot continue a run saved with this config, or null when it can. Only
-     * the length of the run and how it is executed may change on resume: epochs, max steps,
-     * evaluation interval, threads and engine.
+     * the length of the run and how it is executed or observed may change on resume: epochs, max steps,
+     * evaluation interval, threads, engine and the alignment log.
      */
     public String resumeConflict(TrainConfig resumed) {
         TrainConfig mine = runOnly(resumed);
@@ -123,6 +160,7 @@ public record TrainConfig(String data, CellType cell, BlockType block, int layer
     /** This config with the run-length and execution fields of {@code other}. */
     private TrainConfig runOnly(TrainConfig other) {
         return new TrainConfig(data, cell, block, layers, hidden, lambdaInit, method, dsfSolver, seq, batch, other.epochs, other.maxSteps,
-                lr, optimizer, weightDecay, schedule, clip, seed, other.threads, other.evalEvery, other.engine, dataMode, batching);
+                lr, optimizer, weightDecay, schedule, clip, seed, other.threads, other.evalEvery, other.engine, dataMode, batching,
+                lambdaUpdate, lambdaMax, other.logAlignment);
     }
 }

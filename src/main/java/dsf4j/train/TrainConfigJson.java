@@ -47,6 +47,9 @@ public final class TrainConfigJson {
         o.addProperty("engine", c.engine());
         o.addProperty("data_mode", c.dataMode().id());
         o.addProperty("batching", c.batching().id());
+        o.addProperty("lambda_update", c.lambdaUpdate());
+        o.addProperty("lambda_max", c.lambdaMax());
+        o.addProperty("log_alignment", c.logAlignment());
         return o.toString();
     }
 
@@ -59,7 +62,10 @@ public final class TrainConfigJson {
                 num(o, "weight_decay").doubleValue(), str(o, "schedule"), num(o, "clip").doubleValue(), num(o, "seed").longValue(),
                 num(o, "threads").intValue(), num(o, "eval_every").intValue(), str(o, "engine"),
                 o.has("data_mode") ? DataMode.parse(str(o, "data_mode")) : DataMode.defaultFor(str(o, "data")),
-                batching(o));
+                batching(o),
+                o.has("lambda_update") ? num(o, "lambda_update").intValue() : 0,                      // checkpoints from before adaptive λ
+                o.has("lambda_max") ? num(o, "lambda_max").doubleValue() : TrainConfig.DEFAULT_LAMBDA_MAX,
+                o.has("log_alignment") ? num(o, "log_alignment").intValue() : 0);
     }
 
     /** A checkpoint written before --batching existed was trained on sentence buckets of 50 batches. */

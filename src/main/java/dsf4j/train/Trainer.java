@@ -200,6 +200,7 @@ public final class Trainer {
         private final TrainState resumedFrom;
         Metrics metrics;
         Updater updater;
+        private final GradientAlignment alignment;   // --log-alignment; null when off
 
         // Where the run is: the next batch is epochBatches[batchIndex] of epoch `epoch`.
         long step, skipped, lastSaved = -1, bestStep;
@@ -234,6 +235,7 @@ public final class Trainer {
             valid = data.batches(Split.VALID, cfg.batch());
             requireData(valid, Split.VALID);
             carried = !data.carriesState() ? null : from.carried() != null ? from.carried() : zeroState(model, cfg.batch());
+            alignment = cfg.logAlignment() > 0 ? new GradientAlignment(engine, cfg.method(), model.layers(), cfg.logAlignment()) : null;
         }
 
         /** The next training batch, starting a new epoch (new order, zero carried state) when this one is done. */
@@ -256,9 +258,11 @@ public final class Trainer {
         void trainStep(Batch b) {
             double lr = schedule.at(step);
             long t0 = System.nanoTime();
+            if (AdaptiveLambda.due(step, cfg.lambdaUpdate())) AdaptiveLambda.update(engine, params, b, carried, model.layers(), cfg.lambdaMax());
+            long probe = logAlignment(b);                                                  // not counted in tokens/s
             DeviceTrainer.Update update = updater.step(b, cfg.method(), lr, carried);   // no update when not finite
             if (!update.applied()) refuseNonFinite(update);
-            trainNanos += System.nanoTime() - t0;
+            trainNanos += System.nanoTime() - t0 - probe;
             step++;
             batchIndex++;
             sessionSteps++;
@@ -275,6 +279,25 @@ public final class Trainer {
                 console.line(String.format(Locale.ROOT, "step %d: the loss (%s) or gradient norm (%s) is not finite: update skipped (%d so far; --on-nan skip)",
                         step, update.loss(), update.gradNorm(), skipped));
             }
+        }
+
+        /**
+         * {@code --log-alignment}: on this step's batch, before its update, the method's gradient against
+         * BPTT's per group, as {@value Metrics#ALIGNMENT} rows and one console line.
+         *
+         * @return the nanoseconds it took (0 when the step is not measured)
+         */
+        private long logAlignment(Batch b) {
+            if (alignment == null || !alignment.due(step + 1)) return 0;
+            long t0 = System.nanoTime();
+            GradientAlignment.Measurement m = alignment.measure(params, b, carried);
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "step %d: %s's gradient against BPTT's, cosine / norm ratio:", step + 1, cfg.method().id()));
+            for (var g : m.groups()) {
+                metrics.add(Metrics.Row.alignment(step + 1, epoch, m.loss(), elapsed(), g.group(), g.cosine(), g.normRatio()));
+                line.append(String.format(Locale.ROOT, " %s %.3f / %.2f", g.group(), g.cosine(), g.normRatio()));
+            }
+            console.line(line.toString());
+            return System.nanoTime() - t0;
         }
 
         /** A step whose loss or gradient norm is not finite: stop with the last good state saved, or count the skip. */
@@ -429,8 +452,8 @@ public final class Trainer {
     }
 
     private String describe() {
-        return String.format(Locale.ROOT, "%s %s %dx%d %s, batch %d, lr %.3g %s (wd %.3g), schedule %s%s", model.cell().id(), model.block().id(), model.layers(),
-                model.hidden(), cfg.method().id(), cfg.batch(), cfg.lr(), cfg.optimizer().id(), cfg.weightDecay(), cfg.schedule(),
-                cfg.clip() > 0 ? ", clip " + cfg.clip() : "");
+        return String.format(Locale.ROOT, "%s %s %dx%d %s%s, batch %d, lr %.3g %s (wd %.3g), schedule %s%s", model.cell().id(), model.block().id(), model.layers(),
+                model.hidden(), cfg.method().id(), cfg.lambdaUpdate() > 0 ? String.format(Locale.ROOT, " (λ from the Jacobian every %d steps, ≤ %s)", cfg.lambdaUpdate(), cfg.lambdaMax()) : "",
+                cfg.batch(), cfg.lr(), cfg.optimizer().id(), cfg.weightDecay(), cfg.schedule(), cfg.clip() > 0 ? ", clip " + cfg.clip() : "");
     }
 }

@@ -84,6 +84,27 @@ class CheckpointTest {
         assertEquals(dsf4j.data.Batching.RANDOM, TrainConfigJson.fromJson(oldStream).batching(), "only sentences were ever bucketed");
     }
 
+    /** hybrid:K, adaptive λ and the alignment log go into the train JSON and back; configs from before them read as off. */
+    @Test
+    void theNewMethodAndFeedbackFieldsRoundTripAndOldConfigsReadWithoutThem() {
+        TrainConfig c = new TrainConfig("ptb", dsf4j.config.CellType.GRU, dsf4j.config.BlockType.RESIDUAL, 1, 8, dsf4j.config.LambdaInit.DEFAULT,
+                dsf4j.config.Method.hybrid(16), dsf4j.config.DsfSolver.SCAN, 64, 4, 1, 0, 1e-3, OptimizerKind.ADAM, 0, "const", 0, 1, 1, 0, "fast")
+                .withLambdaUpdate(50, 0.9).withLogAlignment(25);
+        String json = TrainConfigJson.toJson(c);
+        assertTrue(json.contains("\"method\":\"hybrid:16\"") && json.contains("\"lambda_update\":50") && json.contains("\"lambda_max\":0.9")
+                && json.contains("\"log_alignment\":25"), json);
+        assertEquals(c, TrainConfigJson.fromJson(json));
+        String old = json.replace(",\"lambda_update\":50,\"lambda_max\":0.9,\"log_alignment\":25", "").replace("hybrid:16", "dsf");
+        assertFalse(old.contains("lambda_update") || old.contains("log_alignment"), old);
+        TrainConfig back = TrainConfigJson.fromJson(old);
+        assertEquals(0, back.lambdaUpdate());
+        assertEquals(TrainConfig.DEFAULT_LAMBDA_MAX, back.lambdaMax());
+        assertEquals(0, back.logAlignment());
+        assertEquals(dsf4j.config.Method.DSF, back.method());
+        assertEquals(null, back.withLogAlignment(5).resumeConflict(back), "the alignment log may change on resume");
+        assertTrue(back.resumeConflict(back.withLambdaUpdate(5, 1)).startsWith("--lambda-update 5 does not match the checkpoint's 0"));
+    }
+
     @Test
     void aFileWithoutDsf4jMetadataIsRefused() throws IOException {
         Path f = dir.resolve("plain.safetensors");

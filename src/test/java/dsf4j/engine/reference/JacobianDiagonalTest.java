@@ -68,6 +68,36 @@ class JacobianDiagonalTest {
         assertTrue(TestData.norm(numeric) > 0.1, "a diagonal this small would prove little");
     }
 
+    /**
+     * The model's mean diagonal (what an adaptive λ is read from) counts only the positions t ≥ 1 whose
+     * target the loss sees: a batch whose rows end in padding gives the mean of the same batch cut before
+     * the padding (a recurrence never looks ahead), and a step t = 0 never counts.
+     */
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void theMeanDiagonalSkipsPaddingAndTheFirstStep(CellType type) {
+        ModelConfig config = TestData.config(type, BlockType.RESIDUAL, 2, H, LambdaInit.DEFAULT);
+        ReferenceModel model = new ReferenceModel(config, ParamLayout.init(config, 8));
+        BpttFiniteDifferenceTest.sharpen(model);
+        int b = 2, cut = 4, steps = 7;
+        dsf4j.model.Batch full = TestData.batch(config.vocab(), b, steps, 3);
+        int[] in = new int[b * cut], tg = new int[b * cut], padded = full.target().clone();
+        for (int r = 0; r < b; r++) {
+            for (int t = 0; t < steps; t++) {
+                if (t < cut) {
+                    in[r * cut + t] = full.input()[r * steps + t];
+                    tg[r * cut + t] = padded[r * steps + t] = 1 + t % 3;   // every target of the kept part counts
+                } else {
+                    padded[r * steps + t] = config.padId();
+                }
+            }
+        }
+        double[][] a = new double[2][config.stateSize()], c = new double[2][config.stateSize()];
+        assertEquals(b * (cut - 1), model.meanJacobianDiagonal(new dsf4j.model.Batch(b, steps, full.input(), padded), null, a));
+        assertEquals(b * (cut - 1), model.meanJacobianDiagonal(new dsf4j.model.Batch(b, cut, in, tg), null, c));
+        for (int l = 0; l < 2; l++) org.junit.jupiter.api.Assertions.assertArrayEquals(c[l], a[l], 1e-15, type + " layer " + l);
+    }
+
     /** minGRU's h' = (1 − z) ⊙ h + z ⊙ h̃ with z, h̃ from x alone: its Jacobian has nothing off the diagonal. */
     @Test
     void minGrusJacobianIsExactlyDiagonal() {

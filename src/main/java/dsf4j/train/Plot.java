@@ -42,9 +42,40 @@ public final class Plot {
 
     private Plot() {}
 
-    /** Reads {@code metrics.csv} in each run folder and writes the two charts side by side to {@code png}. */
+    /** What {@link #write(List, Path, Panels)} draws. */
+    public enum Panels {
+        /** perplexity, and the alignment row below it when a run logged one */
+        ALL,
+        /** perplexity only */
+        PERPLEXITY,
+        /** the alignment row only (an error when no run logged one) */
+        ALIGNMENT;
+
+        public static Panels parse(String s) {
+            for (Panels p : values()) if (p.name().equalsIgnoreCase(s.trim())) return p;
+            throw new IllegalArgumentException("unknown --panels '" + s + "': use all, perplexity or alignment");
+        }
+    }
+
+    /** Reads {@code metrics.csv} in each run folder and writes the two charts side by side to {@code png} (and the alignment row under them). */
     public static void write(List<Path> runs, Path png) throws IOException {
+        write(runs, png, Panels.ALL);
+    }
+
+    /** {@link #write(List, Path)}, with only some of the panels. */
+    public static void write(List<Path> runs, Path png, Panels panels) throws IOException {
         if (runs.isEmpty()) throw new IllegalArgumentException("no run folder to plot: give one or more folders written by dsf4j train");
+        for (Path run : runs) {
+            if (!Files.isRegularFile(run.resolve(Metrics.CSV))) {
+                throw new IllegalArgumentException(run + " has no " + Metrics.CSV + ": give a run folder written by dsf4j train");
+            }
+        }
+        List<XYChart> alignment = panels == Panels.PERPLEXITY ? List.of() : alignmentCharts(runs);
+        if (panels == Panels.ALIGNMENT) {
+            if (alignment.isEmpty()) throw new IllegalArgumentException("no run logged its gradient alignment: train with --log-alignment N, or plot --panels perplexity");
+            paint(png, List.of(), alignment);
+            return;
+        }
         XYChart bySteps = chart("perplexity vs step", "step");
         XYChart byTime = chart("perplexity vs wall time", "minutes");
         Set<String> names = new HashSet<>();
@@ -74,18 +105,21 @@ public final class Plot {
             if (Double.isFinite(top)) c.getStyler().setYAxisMax(top);
             c.getStyler().setYAxisLogarithmic(spansADecade(c, top));
         }
-        List<XYChart> alignment = alignmentCharts(runs);
-        BufferedImage img = new BufferedImage(2 * WIDTH, alignment.isEmpty() ? HEIGHT : 2 * HEIGHT, BufferedImage.TYPE_INT_RGB);
+        paint(png, List.of(bySteps, byTime), alignment);
+    }
+
+    /** Rows of two charts each (an empty list is no row) into one PNG, written atomically. */
+    private static void paint(Path png, List<XYChart> top, List<XYChart> bottom) throws IOException {
+        List<List<XYChart>> rows = java.util.stream.Stream.of(top, bottom).filter(r -> !r.isEmpty()).toList();
+        BufferedImage img = new BufferedImage(2 * WIDTH, rows.size() * HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        bySteps.paint(g, WIDTH, HEIGHT);
-        g.translate(WIDTH, 0);
-        byTime.paint(g, WIDTH, HEIGHT);
-        if (!alignment.isEmpty()) {
-            g.translate(-WIDTH, HEIGHT);
-            alignment.get(0).paint(g, WIDTH, HEIGHT);
-            g.translate(WIDTH, 0);
-            alignment.get(1).paint(g, WIDTH, HEIGHT);
+        for (int r = 0; r < rows.size(); r++) {
+            for (int c = 0; c < 2; c++) {
+                Graphics2D cell = (Graphics2D) g.create(c * WIDTH, r * HEIGHT, WIDTH, HEIGHT);
+                rows.get(r).get(c).paint(cell, WIDTH, HEIGHT);
+                cell.dispose();
+            }
         }
         g.dispose();
         AtomicFiles.write(png, o -> {
@@ -96,6 +130,7 @@ public final class Plot {
     /** Cosine and norm ratio against BPTT per run and group, or nothing when no run logged them. */
     private static List<XYChart> alignmentCharts(List<Path> runs) throws IOException {
         XYChart cosine = chart("gradient cosine with BPTT", "step"), ratio = chart("gradient norm ratio to BPTT", "step");
+        for (XYChart c : List.of(cosine, ratio)) c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);   // runs × groups: many entries
         cosine.setYAxisTitle("cosine");
         ratio.setYAxisTitle("‖g‖ / ‖g_bptt‖");
         boolean any = false;

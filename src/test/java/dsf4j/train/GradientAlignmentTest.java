@@ -72,6 +72,9 @@ class GradientAlignmentTest {
 
         BufferedImage png = ImageIO.read(out.resolve(Trainer.PLOT).toFile());
         assertEquals(2 * Plot.HEIGHT, png.getHeight(), "a second row of panels for the alignment");
+        Path only = dir.resolve("alignment.png");
+        Plot.write(List.of(out), only, Plot.Panels.ALIGNMENT);
+        assertEquals(Plot.HEIGHT, ImageIO.read(only.toFile()).getHeight(), "--panels alignment: that row alone");
         String row = RunSummary.of(out).markdownRow(true);
         assertTrue(row.endsWith(String.format(java.util.Locale.ROOT, " layers.1 %.3f / %.2f, layers.0 %.3f / %.2f, embedding %.3f / %.2f (step 6) |",
                 align.get(9).cosine(), align.get(9).normRatio(), align.get(10).cosine(), align.get(10).normRatio(), align.get(11).cosine(), align.get(11).normRatio())), row);
@@ -93,6 +96,9 @@ class GradientAlignmentTest {
         Path out = dir.resolve("plain");
         AdaptiveLambdaTest.train(config(3, 0), out, null);
         assertEquals(Plot.HEIGHT, ImageIO.read(out.resolve(Trainer.PLOT).toFile()).getHeight());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Plot.write(List.of(out), dir.resolve("a.png"), Plot.Panels.ALIGNMENT));
+        assertTrue(e.getMessage().startsWith("no run logged its gradient alignment: train with --log-alignment N"), e.getMessage());
         RunSummary s = RunSummary.of(out);
         assertTrue(s.lastAlignment().isEmpty());
         assertEquals(s.markdownRow() + " – |", s.markdownRow(true));

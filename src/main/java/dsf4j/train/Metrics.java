@@ -1,10 +1,12 @@
 package dsf4j.train;
 
 import com.google.gson.JsonObject;
+import dsf4j.io.AtomicFiles;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,13 +86,24 @@ public final class Metrics implements AutoCloseable {
                 jsonRows.add(r.json());
             }
         }
-        BufferedWriter cw = Files.newBufferedWriter(c, StandardCharsets.UTF_8);
-        BufferedWriter jw = Files.newBufferedWriter(j, StandardCharsets.UTF_8);
-        cw.write(HEADER);
-        cw.newLine();
-        for (String r : csvRows) { cw.write(r); cw.newLine(); }
-        for (String r : jsonRows) { jw.write(r); jw.newLine(); }
+        csvRows.addFirst(HEADER);
+        // The kept rows replace each file at once: a kill -9 just after a resume must not leave it empty.
+        AtomicFiles.write(c, o -> o.write(lines(csvRows)));
+        AtomicFiles.write(j, o -> o.write(lines(jsonRows)));
+        BufferedWriter cw = Files.newBufferedWriter(c, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        BufferedWriter jw = Files.newBufferedWriter(j, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         return new Metrics(cw, jw);
+    }
+
+    private static byte[] lines(List<String> rows) {
+        StringBuilder b = new StringBuilder();
+        for (String r : rows) b.append(r).append(System.lineSeparator());
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Metrics that go nowhere: a data-parallel process other than rank 0, which writes the run's files. */
+    public static Metrics discard() {
+        return new Metrics(new BufferedWriter(Writer.nullWriter()), new BufferedWriter(Writer.nullWriter()));
     }
 
     private Metrics(BufferedWriter csv, BufferedWriter jsonl) {

@@ -38,9 +38,12 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * travel in the gradient's buffer (zeros elsewhere), so that every process, and every checkpoint,
  * holds all of it after each step.
  *
- * <p>Buckets that all-reduce the gradient while the backward is still running (DDP's overlap) are not
- * built: on PTB 3L256 the whole all-reduce is under 2% of a step over shared memory and about 10% over
- * TCP on one machine, and the modelled share between machines stays small (README: Many machines).
+ * <p>Buckets that all-reduce parts of the gradient while the backward still runs (DDP's overlap) are
+ * not built: on one machine PTB 3L256's 25 MB all-reduce between 2 processes took 5–17 ms over shared
+ * memory and 60–70 ms over TCP on the loopback, against a step of about a second, and it would compete
+ * with the backward for the same cores; between machines the most it could save is the modelled
+ * 1 − E(N) (README: Many machines), and the engines would have to hand over each tensor's gradient as
+ * soon as it is final.
  *
  * <p>One process ({@link #SINGLE}, or a job of one) takes the whole batch and reduces nothing: its run is
  * bit for bit the run without this class.

@@ -21,6 +21,7 @@ import dsf4j.train.TrainConfig;
 import dsf4j.train.TrainData;
 import dsf4j.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -108,6 +109,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--on-save-error", defaultValue = "stop",
             description = "a checkpoint that cannot be written (disk full): stop, or continue and retry at the next checkpoint (default: ${DEFAULT-VALUE})")
     String onSaveError;
+    @Mixin
+    OfflineOption net = new OfflineOption();
 
     @Override
     public Integer call() throws Exception {
@@ -136,7 +139,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--out " + out + " already holds a run: continue it with --resume " + out + " or choose another --out");
             }
         }
-        Dataset dataset = TrainData.open(cfg);
+        Dataset dataset = TrainData.open(cfg, net.offline);
         Provenance provenance = Provenance.of(dataset.provenance(), "dsf4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         ModelConfig model = Trainer.modelFor(cfg, dataset);
         Engines.requireMemory(cfg.engine(), model, cfg.batch(), cfg.seq());

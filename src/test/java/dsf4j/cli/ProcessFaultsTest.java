@@ -62,14 +62,22 @@ class ProcessFaultsTest {
     record Child(Process process, Path out, Path err) {
 
         static Child start(Map<String, String> env, List<String> jvmFlags, String... args) throws IOException {
+            return start(dir, env, jvmFlags, args);
+        }
+
+        /**
+         * A child JVM in working directory {@code cwd} (its stdout and stderr files go there too). The variables that
+         * point dsf4j at data or change how it fetches it are not inherited: only {@code env} sets them.
+         */
+        static Child start(Path cwd, Map<String, String> env, List<String> jvmFlags, String... args) throws IOException {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC"));
             cmd.addAll(jvmFlags);
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
             cmd.addAll(List.of(args));
-            Path out = Files.createTempFile(dir, "child", ".out"), err = Files.createTempFile(dir, "child", ".err");
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().remove("DSF4J_DEBUG");
+            Path out = Files.createTempFile(cwd, "child", ".out"), err = Files.createTempFile(cwd, "child", ".err");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+            for (String v : List.of("DSF4J_DEBUG", "DSF4J_DATA", "DSF4J_OFFLINE", "DSF4J_MANIFEST", "DSF4J_DATA_MIRROR")) pb.environment().remove(v);
             pb.environment().putAll(env);
             return new Child(pb.start(), out, err);
         }

@@ -1,6 +1,7 @@
 package dsf4j.train;
 
 import com.google.gson.JsonObject;
+import dsf4j.io.AtomicFiles;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -73,23 +74,31 @@ public final class Metrics implements AutoCloseable {
     /**
      * Opens the files of run folder {@code dir}. A fresh run ({@code keepUpToStep} < 0) starts them
      * empty; a resumed run keeps the rows up to its checkpoint's step and drops any written after it.
+     * Both are rewritten atomically before rows are appended, so a kill at any moment leaves files the
+     * next resume reads (an empty {@code metrics.csv}, which older versions could leave, counts as no rows).
      */
     public static Metrics open(Path dir, long keepUpToStep) throws IOException {
         Path c = dir.resolve(CSV), j = dir.resolve(JSONL);
         List<String> csvRows = new ArrayList<>(), jsonRows = new ArrayList<>();
-        if (keepUpToStep >= 0 && Files.exists(c)) {
+        if (keepUpToStep >= 0 && Files.exists(c) && Files.size(c) > 0) {
             List<Row> kept = read(c).stream().filter(r -> r.step <= keepUpToStep).toList();
             for (Row r : kept) {
                 csvRows.add(r.csv());
                 jsonRows.add(r.json());
             }
         }
-        BufferedWriter cw = Files.newBufferedWriter(c, StandardCharsets.UTF_8);
-        BufferedWriter jw = Files.newBufferedWriter(j, StandardCharsets.UTF_8);
-        cw.write(HEADER);
-        cw.newLine();
-        for (String r : csvRows) { cw.write(r); cw.newLine(); }
-        for (String r : jsonRows) { jw.write(r); jw.newLine(); }
+        AtomicFiles.write(c, out -> {
+            StringBuilder b = new StringBuilder(HEADER).append(System.lineSeparator());
+            for (String r : csvRows) b.append(r).append(System.lineSeparator());
+            out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+        });
+        AtomicFiles.write(j, out -> {
+            StringBuilder b = new StringBuilder();
+            for (String r : jsonRows) b.append(r).append(System.lineSeparator());
+            out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+        });
+        BufferedWriter cw = Files.newBufferedWriter(c, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        BufferedWriter jw = Files.newBufferedWriter(j, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         return new Metrics(cw, jw);
     }
 

@@ -160,13 +160,13 @@ public final class CorpusFetcher {
         Object known = archives.get(url);
         if (known instanceof Path p) return p;
         if (known instanceof IOException x) throw new IOException(x.getMessage(), x);
+        if (!ArchiveMember.readable(fileName(url))) throw new IOException("cannot unpack " + fileName(url) + ": only .zip, .tgz and .tar.gz archives are read");
         Path part = Files.createTempFile(dest, "." + fileName(url) + ".", ".part");
         try {
             log.println("dsf4j: " + fileName(url) + ": " + location(url));
             try (OutputStream out = Files.newOutputStream(part)) {
                 download.copy(location(url), out, new DownloadProgress(log, live, fileName(url)));
             }
-            if (!ArchiveMember.readable(fileName(url))) throw new IOException("cannot unpack " + fileName(url) + ": only .zip, .tgz and .tar.gz archives are read");
             archives.put(url, part);
             return part;
         } catch (IOException x) {

@@ -73,6 +73,8 @@ final class Download {
                 code = h.getResponseCode();
             } catch (java.net.SocketTimeoutException e) {
                 throw new IOException("no answer within " + readTimeout.toMillis() / 1000.0 + " s");
+            } catch (java.net.UnknownHostException e) {
+                throw new IOException("unknown host " + at.getHost() + " (no network, or no name server)");
             }
             if (code == HttpURLConnection.HTTP_OK) return h;
             String location = h.getHeaderField("Location"), message = h.getResponseMessage();

@@ -55,7 +55,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batching", description = "sentences: random (the authors': shuffled batches, each padded to its longest row) "
             + "or bucket[:N] (length buckets of N batches, default 50: about half the work per step, but batches are no longer uniform samples; README: Batching)")
     String batching;
-    @Option(names = "--cell", description = "rnn, gru or lstm")
+    @Option(names = "--cell", description = CellType.CHOICES)
     String cell;
     @Option(names = "--block", description = "residual or transformer")
     String block;
@@ -63,7 +63,7 @@ final class TrainCommand implements Callable<Integer> {
     Integer layers;
     @Option(names = "--hidden", description = "hidden units H")
     Integer hidden;
-    @Option(names = "--method", description = "bptt, ftbptt or dsf")
+    @Option(names = "--method", description = Method.CHOICES)
     String method;
     @Option(names = "--lambda-init", description = "DSF's fixed λ: linspace:A:B, uniform:A:B or const:C")
     String lambdaInit;

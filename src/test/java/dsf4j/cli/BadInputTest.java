@@ -83,11 +83,12 @@ class BadInputTest {
         refused(2, "λ initialiser linspace:0:2 leaves [0, 1]", train("--lambda-init", "linspace:0:2", "--out", out));
         refused(2, "malformed λ initialiser 'linspace:0'", train("--lambda-init", "linspace:0", "--out", out));
         refused(2, "malformed λ initialiser 'const:x'", train("--lambda-init", "const:x", "--out", out));
-        refused(2, "unknown cell 'lstmx': use rnn, gru or lstm", train("--cell", "lstmx", "--out", out));
+        refused(2, "unknown cell 'lstmx': use rnn, gru, lstm or mingru", train("--cell", "lstmx", "--out", out));
         refused(2, "unknown block 'conv'", train("--block", "conv", "--out", out));
         refused(2, "unknown method 'tbptt': use bptt, ftbptt or dsf", train("--method", "tbptt", "--out", out));
         refused(2, "unknown engine 'tpu': use reference, fast or cuda", train("--engine", "tpu", "--out", out));
         refused(2, "unknown DSF solver 'magic'", train("--dsf-solver", "magic", "--out", out));
+        refused(2, "--dsf-solver fft is not on the cuda engine", train("--engine", "cuda", "--dsf-solver", "fft", "--out", out));
         refused(2, "unknown --on-nan 'ignore': use stop or skip", train("--on-nan", "ignore", "--out", out));
         refused(2, "unknown --batching 'sorted': use random (the authors') or bucket[:N]", train("--batching", "sorted", "--out", out));
         refused(2, "--batching bucket:50 groups sentences by length, and --data-mode stream has none to group",

@@ -134,7 +134,7 @@ class ProcessFaultsTest {
             while (!Files.exists(run.resolve(Trainer.LAST))) Thread.sleep(5);
             Thread.sleep(rng.nextInt(250));
             c.process().destroyForcibly();
-            assertEquals(137, c.exit(), "killed by SIGKILL: " + c.stderr());
+            assertEquals(137, c.exit(), "killed by SIGKILL: " + c.stdout() + c.stderr());
             Checkpoint last = Checkpoint.load(run.resolve(Trainer.LAST));
             assertTrue(last.state().step() >= lastStep, "steps " + lastStep + " → " + last.state().step());
             lastStep = last.state().step();

@@ -2,8 +2,8 @@
 """PyTorch as an outside oracle for dsf4j's gradients.
 
 Reads a file written by `dsf4j grads`, rebuilds the same model from torch.nn modules (RNNCell /
-GRUCell / LSTMCell, LayerNorm, Linear, GELU, Embedding) in float64, and computes every method's loss
-and gradient with autograd:
+GRUCell / LSTMCell, LayerNorm, Linear, GELU, Embedding; minGRU, which torch.nn lacks, from its
+equations in torch ops below) in float64, and computes every method's loss and gradient with autograd:
   bptt    plain autograd through time;
   ftbptt  the authors' mechanism with λ = 0;
   dsf     the authors' mechanism: states from a no-grad forward, the cell re-run once batched over
@@ -53,7 +53,26 @@ def write_safetensors(path, tensors, meta):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
+class MinGRUCell(torch.nn.Module):
+    """minGRU (Feng et al. 2024, "Were RNNs All We Needed?"), written from the paper's equations:
+    z = sigmoid(W_z x + b_z), h~ = W_h x + b_h, h' = (1 - z) * h + z * h~, with W = [W_z; W_h] stored as
+    weight_ih [2H, H] and bias_ih [2H] (no recurrent weight)."""
+
+    def __init__(self, h):
+        super().__init__()
+        self.h = h
+        self.weight_ih = torch.nn.Parameter(torch.empty(2 * h, h))
+        self.bias_ih = torch.nn.Parameter(torch.empty(2 * h))
+
+    def forward(self, x, hprev):
+        z_pre, candidate = F.linear(x, self.weight_ih, self.bias_ih).split(self.h, dim=-1)
+        z = torch.sigmoid(z_pre)
+        return (1 - z) * hprev + z * candidate
+
+
 def make_cell(kind, h):
+    if kind == "mingru":
+        return MinGRUCell(h)
     return {"rnn": torch.nn.RNNCell, "gru": torch.nn.GRUCell, "lstm": torch.nn.LSTMCell}[kind](h, h)
 
 
@@ -108,7 +127,8 @@ def loss_and_grads(p, cfg, inp, tgt, method):
         pre = f"layers.{i}."
         cell = make_cell(kind, h)
         for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            setattr(cell, n, params[pre + "rnn." + n])
+            if pre + "rnn." + n in params:            # minGRU has no weight_hh / bias_hh
+                setattr(cell, n, params[pre + "rnn." + n])
         lam = params[pre + "rnn.lambda"].detach()
         u = F.layer_norm(x, (h,), params[pre + "norm1.weight"], params[pre + "norm1.bias"], 1e-5) if tf else x
         s = recurrent_layer(cell, kind, u, h, d, method, lam)

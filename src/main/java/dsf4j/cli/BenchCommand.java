@@ -8,6 +8,7 @@ import dsf4j.bench.AllReduceBench;
 import dsf4j.bench.BenchPresets;
 import dsf4j.bench.ScalingModel;
 import dsf4j.bench.StepBench;
+import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.Method;
 import dsf4j.engine.fast.Parallel;
@@ -34,6 +35,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "ptb-gru-3l256", description = "model and batch shape: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})",
             completionCandidates = PresetNames.class)
     String preset;
+
+    @Option(names = "--cell", description = "time the preset's shape with another cell: " + CellType.CHOICES)
+    String cell;
 
     @Option(names = "--method", defaultValue = "bptt,ftbptt,dsf", description = "methods to time (default: ${DEFAULT-VALUE})")
     String methods;
@@ -62,6 +66,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model-scaling", paramLabel = "PRESET=SECONDS[,…]",
             description = "print the modelled data-parallel efficiency over N machines from one machine's step times (bench/scaling.sh)")
     String modelScaling;
+    /** The cells bench/pytorch_baseline.py has a torch.nn module for. */
+    private static final java.util.Set<CellType> TORCH_CELLS = java.util.EnumSet.of(CellType.RNN, CellType.GRU, CellType.LSTM);
 
     static final class PresetNames implements Iterable<String> {
         @Override
@@ -85,6 +91,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         int workers = threads == 0 ? Parallel.defaultThreads() : threads;
         BenchPresets.Preset p = BenchPresets.get(preset);
+        if (cell != null) p = p.withCell(CellType.parse(cell));
+        if (vsPytorch && !TORCH_CELLS.contains(p.config().cell())) {
+            throw new IllegalArgumentException("--vs-pytorch times torch.nn's RNN, GRU and LSTM, and torch.nn has no " + p.config().cell().id()
+                    + ": drop --vs-pytorch or pick another --cell");
+        }
         DsfSolver dsfSolver = DsfSolver.parse(solver);
         double ceiling = StepBench.gemmCeiling(p, workers);
         List<StepBench.Result> results = new ArrayList<>();

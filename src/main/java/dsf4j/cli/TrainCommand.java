@@ -27,6 +27,7 @@ import dsf4j.train.TrainData;
 import dsf4j.train.Trainer;
 import dsf4j.train.TrainingHalted;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -61,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batching", description = "sentences: random (the authors': shuffled batches, each padded to its longest row) "
             + "or bucket[:N] (length buckets of N batches, default 50: about half the work per step, but batches are no longer uniform samples; README: Batching)")
     String batching;
-    @Option(names = "--cell", description = "rnn, gru or lstm")
+    @Option(names = "--cell", description = CellType.CHOICES)
     String cell;
     @Option(names = "--block", description = "residual or transformer")
     String block;
@@ -69,7 +70,7 @@ final class TrainCommand implements Callable<Integer> {
     Integer layers;
     @Option(names = "--hidden", description = "hidden units H")
     Integer hidden;
-    @Option(names = "--method", description = "bptt, ftbptt or dsf")
+    @Option(names = "--method", description = Method.CHOICES)
     String method;
     @Option(names = "--lambda-init", description = "DSF's fixed λ: linspace:A:B, uniform:A:B or const:C")
     String lambdaInit;
@@ -121,6 +122,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--check-sync", defaultValue = "0", paramLabel = "N",
             description = "data parallel: check every N steps that every process holds the same weights, as well as before each checkpoint (default: ${DEFAULT-VALUE}: only then)")
     long checkSync;
+    @Mixin
+    OfflineOption net = new OfflineOption();
 
     /**
      * One process, or one of an MPI job's (then, after MPI is initialised: a failure every process
@@ -216,7 +219,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--out " + out + " already holds a run: continue it with --resume " + out + " or choose another --out");
             }
         }
-        Dataset dataset = TrainData.open(cfg);
+        Dataset dataset = TrainData.open(cfg, net.offline);
         Provenance provenance = Provenance.of(dataset.provenance(), "dsf4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         ModelConfig model = Trainer.modelFor(cfg, dataset);
         Engines.requireMemory(cfg.engine(), model, Math.ceilDiv(cfg.batch(), parallel.size()), cfg.seq());   // each process's share of a batch

@@ -38,13 +38,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * all in the checkpoint.
  *
  * <p>Faults ({@link FaultPolicy}): a non-finite loss or gradient norm stops the run before the update,
- * saving the last good state (or skips the update and counts it); a checkpoint that cannot be written
+ * saving the last good state (or skips the update and counts it); so does a training loss above
+ * {@value #DIVERGED} × ln V (a uniform prediction's loss is ln V: the run has diverged), which stops without
+ * saving the diverged weights, as does a validation loss that is not finite or above that limit (skipped: not
+ * saved); a checkpoint that cannot be written
  * stops the run (or is retried at the next one), the previous file intact either way; a
  * {@link StopRequest} (SIGINT, SIGTERM) ends the run after the current step with a checkpoint of it.
  */
 public final class Trainer {
 
     public static final String BEST = "best.safetensors", LAST = "last.safetensors", PLOT = "perplexity.png";
+
+    /**
+     * A loss above DIVERGED × ln V, ln V being the loss of a uniform prediction (where training starts), means the
+     * run has diverged (the issue's example: 2.8e10 against ln 10,002 = 9.2).
+     */
+    static final double DIVERGED = 10;
 
     /**
      * What a run achieved. Losses are mean cross-entropy in nats.
@@ -170,9 +179,11 @@ public final class Trainer {
      * {@link Checkpoint#params()} are then trained in place). The phases: {@link #begin} (weights,
      * optimizer, position, schedule), then per batch {@link Session#trainStep}, {@link Session#validate}
      * when due, {@link Session#endEpoch} at an epoch's end, {@link Session#stopEarly} on a stop request;
-     * {@link Session#finish} after the last step.
+     * {@link Session#finish} after the last step. The run folder is locked ({@link RunLock}) from before the
+     * first write to the end.
      *
-     * @throws IllegalArgumentException when the checkpoint belongs to another configuration
+     * @throws IllegalArgumentException when the checkpoint belongs to another configuration, or another
+     *                                  trainer holds the run folder
      */
     public Result run(Checkpoint resume) throws IOException {
         Session s;
@@ -182,8 +193,15 @@ public final class Trainer {
             throw parallel.refuse(e);   // data-parallel: every process learns of it, none waits for the others
         }
         if (parallel.launched()) parallel.agree(claims(resume));
+        if (!parallel.leader()) return run(s, resume);   // rank 0 alone writes the run folder
+        Files.createDirectories(out);   // only once the run is known to be valid
+        try (RunLock lock = RunLock.acquire(out)) {   // one trainer per folder, from here to the end of the run
+            return run(s, resume);
+        }
+    }
+
+    private Result run(Session s, Checkpoint resume) throws IOException {
         if (parallel.leader()) {
-            Files.createDirectories(out);   // only once the run is known to be valid
             for (String f : List.of(BEST, LAST)) AtomicFiles.removeLeftovers(out.resolve(f));   // a killed save's temporary file
         }
         console.line(String.format(Locale.ROOT, "%s %s: %s, %d steps (%d per epoch), validation every %d steps, %s engine",
@@ -191,7 +209,7 @@ public final class Trainer {
         String sharing = sharing(resume);
         if (sharing != null) console.line(sharing);
         try (Metrics metrics = parallel.leader() ? Metrics.open(out, resume == null ? -1 : s.step) : Metrics.discard();
-             Updater updater = Updater.of(engine, s.params, s.adam, cfg.clip(), parallel, model.padId())) {
+             Updater updater = Updater.of(engine, s.params, s.adam, cfg.clip(), s.divergedLoss, parallel, model.padId())) {
             s.metrics = metrics;
             s.updater = updater;
             if (parallel.launched()) stop.onRequest(s::stopNow);   // the launcher kills the processes a second after its signal
@@ -276,6 +294,8 @@ public final class Trainer {
         final Parameters params;
         final Adam adam;
         final long stepsPerEpoch, total, evalEvery;
+        /** {@link #DIVERGED} × ln V: a training or validation loss above it has diverged. */
+        final double divergedLoss = DIVERGED * Math.log(model.vocab());
         private final LrSchedule schedule;
         private final List<Batch> valid;
         private final TrainState resumedFrom;
@@ -345,11 +365,11 @@ public final class Trainer {
             double lr = schedule.at(step);
             long t0 = System.nanoTime();
             DeviceTrainer.Update update = updater.compute(b, cfg.method(), lr, carried);   // on the host, nothing changes yet
-            if (!update.applied() && faults.onNan() == FaultPolicy.OnNan.STOP) haltOnNonFinite(update);
+            if (!update.applied() || diverged(update.loss())) refuse(update);   // stops the run, unless the update is skipped (below)
             guard.lock();
             try {
-                updater.apply();   // no update when not finite
-                if (!update.applied()) skipNonFinite();
+                updater.apply();   // no update when not finite (or, on the host, diverged)
+                if (!update.applied()) skipUpdate();
                 trainNanos += System.nanoTime() - t0;
                 step++;
                 batchIndex++;
@@ -364,29 +384,48 @@ public final class Trainer {
                     console.step(step, total, epoch, cfg.epochs(), update.loss(), lr, update.gradNorm(), rate, padding, (total - step) * seconds / sessionSteps);
                 } else {
                     metrics.add(new Metrics.Row(Metrics.SKIPPED, step, epoch, update.loss(), lr, update.gradNorm(), Double.NaN, elapsed()));
-                    console.line(String.format(Locale.ROOT, "step %d: the loss (%s) or gradient norm (%s) is not finite: update skipped (%d so far; --on-nan skip)",
-                            step, update.loss(), update.gradNorm(), skipped));
+                    console.line(String.format(Locale.ROOT, "step %d: %s: update skipped (%d so far; --on-nan skip)", step, diverged(update.loss())
+                            ? String.format(Locale.ROOT, "the loss %.4g is above %.0f × ln V = %.1f", update.loss(), DIVERGED, divergedLoss)
+                            : String.format(Locale.ROOT, "the loss (%s) or gradient norm (%s) is not finite", update.loss(), update.gradNorm()), skipped));
                 }
             } finally {
                 guard.unlock();
             }
         }
 
-        /** A non-finite step under --on-nan skip: counted, and stream mode's state reset. */
-        private void skipNonFinite() {
+        /** A step whose update is not made (--on-nan skip): counted, and stream mode's state reset. */
+        private void skipUpdate() {
             zeroCarried();
             skipped++;
         }
 
         private void zeroCarried() {
             if (carried != null) {
-                for (float[] layer : carried) java.util.Arrays.fill(layer, 0f);   // never carry a non-finite state on
+                for (float[] layer : carried) java.util.Arrays.fill(layer, 0f);   // never carry a non-finite or diverged state on
             }
         }
 
-        /** A non-finite step under --on-nan stop: the last good state saved (unless it is), then the run stops. */
-        private void haltOnNonFinite(DeviceTrainer.Update update) {
+        /** A finite loss above {@link #divergedLoss}. */
+        boolean diverged(double loss) {
+            return Double.isFinite(loss) && loss > divergedLoss;
+        }
+
+        /**
+         * A step whose loss or norm is not finite, or whose loss is above {@link #divergedLoss}. Under --on-nan
+         * skip, when the update was not made (the host's), nothing here: trainStep counts the skip. Otherwise
+         * the run stops: a non-finite step after saving the last good state (unless it is), a diverged one
+         * without saving the weights that gave it. Every data-parallel process stops alike (they share the loss).
+         */
+        private void refuse(DeviceTrainer.Update update) {
+            if (faults.onNan() == FaultPolicy.OnNan.SKIP && !update.applied()) return;
             zeroCarried();
+            if (diverged(update.loss())) {
+                metrics.flush();
+                throw new TrainingHalted(String.format(Locale.ROOT, "step %d: the training loss %.4g is above %.0f × ln V = %.1f (a uniform prediction's loss is %.2f): "
+                                + "the run has diverged%s; these weights were not saved and %s: %s", step + 1, update.loss(), DIVERGED, divergedLoss, Math.log(model.vocab()),
+                        faults.onNan() == FaultPolicy.OnNan.SKIP ? " (the " + engine.name() + " engine had already made that update, so it could not be skipped)" : "",
+                        kept(lastSaved), lowerLrOrClip()), null);
+            }
             updater.sync();
             if (lastSaved != step) {
                 Saved saved;
@@ -404,15 +443,25 @@ public final class Trainer {
                     step + 1, update.loss(), update.gradNorm(), kept(lastSaved)), null);
         }
 
+        /** What to try instead of a diverged run. */
+        private String lowerLrOrClip() {
+            return String.format(Locale.ROOT, "start again with a lower --lr (this run's is %s) or with --clip%s", cfg.lr(),
+                    cfg.clip() > 0 ? " below " + cfg.clip() : " (e.g. --clip 1)");
+        }
+
         /** Validation loss under the current weights; {@code best.safetensors} when it improved, {@code last.safetensors} always. */
         void validate() {
             double v = updater.evaluate(valid, carried == null ? null : zeroState(model, cfg.batch())).mean();
+            metrics.add(new Metrics.Row("valid", step, epoch, v, Double.NaN, Double.NaN, Double.NaN, elapsed()));
+            if (!Double.isFinite(v) || v > divergedLoss) {   // every process has the same v
+                refuseDivergedValidation(v);
+                return;
+            }
             parallel.checkSync(step, params, adam);   // a checkpoint only of weights every process agrees on
             Saved saved;
             long before = lastSaved;
             guard.lock();
             try {
-                metrics.add(new Metrics.Row("valid", step, epoch, v, Double.NaN, Double.NaN, Double.NaN, elapsed()));
                 boolean improved = v < best;
                 if (improved) {
                     best = v;
@@ -428,6 +477,18 @@ public final class Trainer {
                 guard.unlock();
             }
             if (!settle(saved)) lastSaved = before;   // the leader's write failed and the run goes on
+        }
+
+        /** A validation loss that is not finite or above {@link #divergedLoss}: nothing is saved; the run stops, or goes on (skip). */
+        private void refuseDivergedValidation(double v) {
+            metrics.flush();
+            String what = String.format(Locale.ROOT, "step %d: the validation loss (%s) is %s: the weights have diverged", step, v,
+                    Double.isFinite(v) ? String.format(Locale.ROOT, "above %.0f × ln V = %.1f", DIVERGED, divergedLoss) : "not finite");
+            if (faults.onNan() == FaultPolicy.OnNan.SKIP) {
+                console.line(what + "; not saved, training goes on (--on-nan skip)");
+                return;
+            }
+            throw new TrainingHalted(what + "; they were not saved and " + kept(lastSaved) + ": " + lowerLrOrClip(), null);
         }
 
         boolean epochEnded() {

@@ -19,14 +19,15 @@ sealed interface Updater extends AutoCloseable {
 
     /**
      * The loss and gradient of one batch, its norm and clipping (on the host: summed over the processes
-     * first, when data-parallel); on the host, nothing of the run's weights, optimizer or carried state
-     * changes until {@link #apply}, so that a stop can save the step before it at any moment.
+     * first, when data-parallel), and whether the update is to be made; on the host, nothing of the run's
+     * weights, optimizer or carried state changes until {@link #apply}, so that a stop can save the step
+     * before it at any moment.
      *
      * @param carried stream mode's state, read (and, one process on the host or on a device, overwritten); or null
      */
     DeviceTrainer.Update compute(Batch batch, Method method, double lr, float[][] carried);
 
-    /** Makes the update {@link #compute} prepared, when it was finite (the device's was made at once). */
+    /** Makes the update {@link #compute} prepared, when it is to be made (the device's was made at once). */
     void apply();
 
     /** {@link #compute}, then {@link #apply}. */
@@ -50,45 +51,55 @@ sealed interface Updater extends AutoCloseable {
      * the run resumes), otherwise the host loop.
      */
     static Updater of(Engine engine, Parameters params, Adam adam, double clip) {
-        return of(engine, params, adam, clip, DataParallel.SINGLE, -1);
+        return of(engine, params, adam, clip, Double.POSITIVE_INFINITY);
     }
 
     /**
-     * As {@link #of(Engine, Parameters, Adam, double)}, the host loop sharing each batch among the
+     * As {@link #of(Engine, Parameters, Adam, double)}; the host loop also skips an update whose loss is above
+     * {@code maxLoss} (a device trainer decides on the device, by finiteness alone, and makes it).
+     */
+    static Updater of(Engine engine, Parameters params, Adam adam, double clip, double maxLoss) {
+        return of(engine, params, adam, clip, maxLoss, DataParallel.SINGLE, -1);
+    }
+
+    /**
+     * As {@link #of(Engine, Parameters, Adam, double, double)}, the host loop sharing each batch among the
      * processes of {@code parallel} when there are several.
      *
      * @param padId the targets the loss ignores (for the processes' target counts)
      */
-    static Updater of(Engine engine, Parameters params, Adam adam, double clip, DataParallel parallel, int padId) {
-        if (parallel.distributed()) return new OnHost(engine, params, adam, clip, parallel, padId);
+    static Updater of(Engine engine, Parameters params, Adam adam, double clip, double maxLoss, DataParallel parallel, int padId) {
+        if (parallel.distributed()) return new OnHost(engine, params, adam, clip, maxLoss, parallel, padId);
         DeviceTrainer.Settings settings = DeviceTrainer.Settings.of(adam.kind() == OptimizerKind.ADAMW, adam.weightDecay(), clip);
         return engine.deviceTrainer(params, settings).<Updater>map(d -> {
             if (adam.steps() > 0) d.restore(adam.firstMoments(), adam.secondMoments(), adam.steps());
             return new OnDevice(d, params, adam);
-        }).orElseGet(() -> new OnHost(engine, params, adam, clip, parallel, padId));
+        }).orElseGet(() -> new OnHost(engine, params, adam, clip, maxLoss, parallel, padId));
     }
 
     /**
      * The host loop: {@link Engine#lossAndGradient} (or, data-parallel, {@link DataParallel#lossAndGradient}),
-     * {@link GradClip#clip}, {@link Adam#step}, all on {@code params}.
+     * {@link GradClip#clip}, {@link Adam#step}, all on {@code params}; no update when the loss or the norm is
+     * not finite, or the loss is above {@code maxLoss}.
      */
     final class OnHost implements Updater {
         private final Engine engine;
         private final Parameters params, grads;
         private final Adam adam;
-        private final double clip;
+        private final double clip, maxLoss;
         private final DataParallel parallel;
         private final int padId;
         private DeviceTrainer.Update pending;
         private double pendingLr;
         private float[][] carried, carriedAfter;   // data-parallel stream mode: the run's state, and the one after the pending step
 
-        OnHost(Engine engine, Parameters params, Adam adam, double clip, DataParallel parallel, int padId) {
+        OnHost(Engine engine, Parameters params, Adam adam, double clip, double maxLoss, DataParallel parallel, int padId) {
             this.engine = engine;
             this.params = params;
             this.grads = params.zerosLike();
             this.adam = adam;
             this.clip = clip;
+            this.maxLoss = maxLoss;
             this.parallel = parallel;
             this.padId = padId;
         }
@@ -105,7 +116,8 @@ sealed interface Updater extends AutoCloseable {
             } else {
                 loss = carried == null ? engine.lossAndGradient(params, batch, method, grads) : engine.lossAndGradient(params, batch, method, grads, carried);
             }
-            pending = new DeviceTrainer.Update(loss, GradClip.clip(grads, clip));
+            double norm = GradClip.clip(grads, clip);
+            pending = new DeviceTrainer.Update(loss, norm, Double.isFinite(loss) && Double.isFinite(norm) && loss <= maxLoss);
             pendingLr = lr;
             return pending;
         }

@@ -6,6 +6,7 @@ import dsf4j.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +105,7 @@ public final class Metrics implements AutoCloseable {
     public static Metrics open(Path dir, long keepUpToStep) throws IOException {
         Path c = dir.resolve(CSV), j = dir.resolve(JSONL);
         StringBuilder csvText = new StringBuilder(HEADER).append(System.lineSeparator()), jsonText = new StringBuilder();
-        if (keepUpToStep >= 0 && Files.exists(c)) {
+        if (keepUpToStep >= 0 && Files.exists(c) && Files.size(c) > 0) {
             for (Row r : read(c)) {
                 if (r.step > keepUpToStep) continue;
                 csvText.append(r.csv()).append(System.lineSeparator());
@@ -116,6 +117,11 @@ public final class Metrics implements AutoCloseable {
         BufferedWriter cw = Files.newBufferedWriter(c, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         BufferedWriter jw = Files.newBufferedWriter(j, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         return new Metrics(cw, jw);
+    }
+
+    /** Metrics that go nowhere: a data-parallel process other than rank 0, which writes the run's files. */
+    public static Metrics discard() {
+        return new Metrics(new BufferedWriter(Writer.nullWriter()), new BufferedWriter(Writer.nullWriter()));
     }
 
     private Metrics(BufferedWriter csv, BufferedWriter jsonl) {

@@ -173,6 +173,11 @@ class BadInputTest {
         refused(2, "overlaps tensor", "eval", "--checkpoint", path);
         edited(good, path, j -> j.replaceFirst("(\"head\\.bias\":\\{[^}]*\"data_offsets\":\\[)(\\d+),\\d+\\]", "$1$2,99999999]"));
         refused(2, "lie outside the data section", "eval", "--checkpoint", path);
+        byte[] flipped = good.clone();
+        flipped[flipped.length - 3] ^= 4;   // a bit of the last tensor's data
+        Files.write(Path.of(path), flipped);
+        refused(2, "fails its checksum (CRC-32C ", "eval", "--checkpoint", path);
+        refused(2, "use the run's best.safetensors or an earlier copy of it", "generate", "--checkpoint", path);
         refused(2, "not a dsf4j checkpoint", "eval", "--checkpoint", write(dir.resolve("plain.safetensors"), "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]).toString());
         assertTrue(Files.readAllBytes(ckpt).length == good.length, "the run's own checkpoint is untouched");
     }

@@ -41,9 +41,9 @@ public final class StepBench {
     }
 
     /**
-     * @param lambdaUpdate adaptive λ ({@code --lambda-update}): every this many steps (counted from the
-     *                     first, warm-up included) the step starts with {@link AdaptiveLambda#update}, timed
-     *                     with it, so the median is the cost of a step at that period; 0 = fixed λ
+     * @param lambdaUpdate adaptive λ ({@code --lambda-update}): every step also runs {@link AdaptiveLambda#update},
+     *                     timed apart, and the step time is the median step plus the median update / N (its
+     *                     cost spread over the N steps it serves; the forward-only breakdown leaves it out); 0 = fixed λ
      */
     public static Result run(BenchPresets.Preset preset, Method method, DsfSolver solver, int threads, int warmup, int steps, int lambdaUpdate) {
         if (lambdaUpdate > 0 && !method.usesLambda()) {
@@ -53,13 +53,14 @@ public final class StepBench {
         Parameters params = ParamLayout.init(c, 1);
         Parameters grads = params.zerosLike(), m = params.zerosLike(), v = params.zerosLike();
         Batch batch = fullBatch(c, preset.batch(), preset.steps(), 2);
-        double[] step = new double[steps], fwd = new double[steps], head = new double[steps], rec = new double[steps], recG = new double[steps],
+        double[] update = new double[steps], step = new double[steps], fwd = new double[steps], head = new double[steps], rec = new double[steps], recG = new double[steps],
                 other = new double[steps], opt = new double[steps];
         try (FastEngine engine = new FastEngine(c, solver, threads)) {
             for (int i = 0; i < warmup + steps; i++) {
                 engine.resetPhases();
+                long tu = System.nanoTime();
+                if (lambdaUpdate > 0) AdaptiveLambda.update(engine, params, batch, null, c.layers(), TrainConfig.DEFAULT_LAMBDA_MAX);
                 long t0 = System.nanoTime();
-                if (AdaptiveLambda.due(i, lambdaUpdate)) AdaptiveLambda.update(engine, params, batch, null, c.layers(), TrainConfig.DEFAULT_LAMBDA_MAX);
                 engine.lossAndGradient(params, batch, method, grads);
                 long t1 = System.nanoTime();
                 adamShapedPass(params, grads, m, v);
@@ -68,6 +69,7 @@ public final class StepBench {
                 int k = i - warmup;
                 long[] ph = engine.phaseNanos();
                 step[k] = (t2 - t0) / 1e6;
+                update[k] = (t0 - tu) / 1e6;
                 fwd[k] = ph[FastEngine.Phase.FORWARD.ordinal()] / 1e6;
                 head[k] = ph[FastEngine.Phase.HEAD.ordinal()] / 1e6;
                 rec[k] = ph[FastEngine.Phase.RECURRENT_DELTA.ordinal()] / 1e6;
@@ -76,7 +78,7 @@ public final class StepBench {
                 opt[k] = (t2 - t1) / 1e6;
             }
         }
-        double ms = lambdaUpdate > 1 ? mean(step) : median(step), tokens = batch.targetCount(c.padId());   // = B·T: the batch has no padding
+        double ms = median(step) + (lambdaUpdate > 0 ? median(update) / lambdaUpdate : 0), tokens = batch.targetCount(c.padId());   // = B·T: the batch has no padding
         double gflop = flopsPerToken(c, method, preset.steps()) * tokens / 1e9;
         return new Result(preset.name(), method.id() + (lambdaUpdate > 0 ? " λ/" + lambdaUpdate : ""), threads, tokens / (ms / 1e3), ms, median(fwd), median(head),
                 median(rec), median(recG), median(other), median(opt), gflop, gflop / (ms / 1e3));
@@ -160,11 +162,6 @@ public final class StepBench {
                 p[i] -= 1e-3f * mm[i] / ((float) Math.sqrt(vv[i]) + 1e-8f);
             }
         }
-    }
-
-    /** With a λ update every N steps the median would drop it; the mean spreads its cost over the N. */
-    static double mean(double[] a) {
-        return Arrays.stream(a).average().orElse(0);
     }
 
     static double median(double[] a) {

@@ -46,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
     String solver;
 
     @Option(names = "--lambda-update", paramLabel = "N", defaultValue = "0",
-            description = "adaptive λ as train's --lambda-update: every N steps λ is set from the Jacobian, timed with the step (dsf, hybrid:K; tokens/s from the mean step; default: ${DEFAULT-VALUE}, fixed λ)")
+            description = "adaptive λ as train's --lambda-update: the λ update (one forward pass) is timed apart and 1/N of it added to each step (dsf, hybrid:K; default: ${DEFAULT-VALUE}, fixed λ)")
     int lambdaUpdate;
 
     @Option(names = "--steps", defaultValue = "20", description = "timed steps per method (default: ${DEFAULT-VALUE})")
@@ -137,7 +137,7 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("%s %s  threads %d  %s  vectors %s%n", r.preset(), r.method(), r.threads(),
                 r.method().startsWith("dsf") || r.method().startsWith("hybrid") ? "solver " + solver : "", Simd.describe());
         System.out.printf("  %8.0f tokens/s   step %.1f ms (%s of %d; a full batch: every one of its B·T targets is seen by the loss)%n",
-                r.tokensPerSecond(), r.stepMs(), lambdaUpdate > 1 ? "mean" : "median", steps);
+                r.tokensPerSecond(), r.stepMs(), lambdaUpdate > 0 ? "median + the median λ update / " + lambdaUpdate + ", medians" : "median", steps);
         System.out.printf("  forward (embedding + blocks) %7.1f ms%n", r.forwardMs());
         System.out.printf("  head forward + backward      %7.1f ms%n", r.headMs());
         System.out.printf("  recurrent backward: δ + gates %6.1f ms  (%.1f%% of the step; DSF: solver + local gates, BPTT: the step loop)%n",

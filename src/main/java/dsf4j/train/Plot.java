@@ -19,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
@@ -29,10 +31,10 @@ import java.util.function.ToDoubleFunction;
  * The train curve is the perplexity of the mean loss over windows of about 1% of the run. Points whose perplexity
  * is not finite (a diverged run's) are left out.
  *
- * <p>When a run logged its gradient alignment ({@code --log-alignment}), a second row of panels shows it
- * against steps: the cosine with BPTT's gradient on the left, the norm ratio on the right, one curve per
- * recurrent layer and the embedding (the head's gradient is exact in every method), the run's colour,
- * one line style per group.
+ * <p>When a run logged its gradient alignment ({@code --log-alignment}), rows of panels below show it
+ * against steps: the cosine with BPTT's gradient on the left, the norm ratio on the right, for each
+ * recurrent layer and the embedding (the head's gradient is exact in every method): one run's groups
+ * in one row, or one row per group with a curve per run when several runs are plotted.
  */
 public final class Plot {
 
@@ -71,10 +73,10 @@ public final class Plot {
                 throw new IllegalArgumentException(run + " has no " + Metrics.CSV + ": give a run folder written by dsf4j train");
             }
         }
-        List<XYChart> alignment = panels == Panels.PERPLEXITY ? List.of() : alignmentCharts(runs);
+        List<List<XYChart>> alignment = panels == Panels.PERPLEXITY ? List.of() : alignmentCharts(runs);
         if (panels == Panels.ALIGNMENT) {
             if (alignment.isEmpty()) throw new IllegalArgumentException("no run logged its gradient alignment: train with --log-alignment N, or plot --panels perplexity");
-            paint(png, List.of(), alignment);
+            paint(png, alignment);
             return;
         }
         XYChart bySteps = chart("perplexity vs step", "step");
@@ -106,12 +108,13 @@ public final class Plot {
             if (Double.isFinite(top)) c.getStyler().setYAxisMax(top);
             c.getStyler().setYAxisLogarithmic(spansADecade(c, top));
         }
-        paint(png, List.of(bySteps, byTime), alignment);
+        List<List<XYChart>> rows = new ArrayList<>(List.of(List.of(bySteps, byTime)));
+        rows.addAll(alignment);
+        paint(png, rows);
     }
 
-    /** Rows of two charts each (an empty list is no row) into one PNG, written atomically. */
-    private static void paint(Path png, List<XYChart> top, List<XYChart> bottom) throws IOException {
-        List<List<XYChart>> rows = java.util.stream.Stream.of(top, bottom).filter(r -> !r.isEmpty()).toList();
+    /** Rows of two charts each into one PNG, written atomically. */
+    private static void paint(Path png, List<List<XYChart>> rows) throws IOException {
         BufferedImage img = new BufferedImage(2 * WIDTH, rows.size() * HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -128,31 +131,58 @@ public final class Plot {
         });
     }
 
-    /** Cosine and norm ratio against BPTT per run and group, or nothing when no run logged them. */
-    private static List<XYChart> alignmentCharts(List<Path> runs) throws IOException {
-        XYChart cosine = chart("gradient cosine with BPTT", "step"), ratio = chart("gradient norm ratio to BPTT", "step");
-        for (XYChart c : List.of(cosine, ratio)) c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);   // runs × groups: many entries
+    /**
+     * Rows of [cosine | norm ratio] against BPTT, or none when no run logged them. One run: one row, a
+     * curve per group (line styles). Several runs: one row per group, a curve per run (the run's colour),
+     * so that no chart carries runs × groups curves.
+     */
+    private static List<List<XYChart>> alignmentCharts(List<Path> runs) throws IOException {
+        Map<String, Map<String, List<Metrics.Row>>> byRun = new LinkedHashMap<>();   // run name → group → rows
+        for (int r = 0; r < runs.size(); r++) {
+            String name = runs.get(r).toAbsolutePath().normalize().getFileName().toString();
+            if (byRun.containsKey(name)) name += " #" + (r + 1);
+            Map<String, List<Metrics.Row>> groups = new LinkedHashMap<>();
+            for (Metrics.Row x : Metrics.read(runs.get(r).resolve(Metrics.CSV))) {
+                if (x.split().equals(Metrics.ALIGNMENT) && !x.group().equals("head")) groups.computeIfAbsent(x.group(), g -> new ArrayList<>()).add(x);
+            }
+            byRun.put(name, groups);
+        }
+        List<List<XYChart>> rows = new ArrayList<>();
+        if (byRun.size() == 1) {
+            Map<String, List<Metrics.Row>> groups = byRun.values().iterator().next();
+            if (groups.isEmpty()) return rows;
+            List<XYChart> row = alignmentRow("");
+            int k = 0;
+            for (var g : groups.entrySet()) addAlignment(row, g.getKey(), g.getValue(), PALETTE[0], DASHES[k++ % DASHES.length]);
+            rows.add(row);
+            return rows;
+        }
+        List<String> allGroups = byRun.values().stream().flatMap(g -> g.keySet().stream()).distinct().toList();
+        for (String group : allGroups) {
+            List<XYChart> row = alignmentRow(" (" + group + ")");
+            int r = 0;
+            for (var run : byRun.entrySet()) {
+                List<Metrics.Row> of = run.getValue().get(group);
+                if (of != null) addAlignment(row, run.getKey(), of, PALETTE[r % PALETTE.length], DASHES[0]);
+                r++;
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private static List<XYChart> alignmentRow(String suffix) {
+        XYChart cosine = chart("gradient cosine with BPTT" + suffix, "step"), ratio = chart("gradient norm ratio to BPTT" + suffix, "step");
         cosine.setYAxisTitle("cosine");
         ratio.setYAxisTitle("‖g‖ / ‖g_bptt‖");
-        boolean any = false;
-        Set<String> names = new HashSet<>();
-        for (int r = 0; r < runs.size(); r++) {
-            List<Metrics.Row> rows = Metrics.read(runs.get(r).resolve(Metrics.CSV)).stream()
-                    .filter(x -> x.split().equals(Metrics.ALIGNMENT) && !x.group().equals("head")).toList();
-            String name = runs.get(r).toAbsolutePath().normalize().getFileName().toString();
-            if (!names.add(name)) name += " #" + (r + 1);
-            List<String> groups = rows.stream().map(Metrics.Row::group).distinct().toList();
-            for (int k = 0; k < groups.size(); k++) {
-                String group = groups.get(k);
-                List<Metrics.Row> of = rows.stream().filter(x -> x.group().equals(group)).toList();
-                Color color = PALETTE[r % PALETTE.length];
-                BasicStroke stroke = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, DASHES[k % DASHES.length], 0f);
-                addLine(cosine, name + " " + group, of, Metrics.Row::cosine, color, stroke);
-                addLine(ratio, name + " " + group, of, Metrics.Row::normRatio, color, stroke);
-                any = true;
-            }
-        }
-        return any ? List.of(cosine, ratio) : List.of();
+        cosine.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        return List.of(cosine, ratio);
+    }
+
+    private static void addAlignment(List<XYChart> row, String name, List<Metrics.Row> rows, Color color, float[] dash) {
+        BasicStroke stroke = new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, dash, 0f);
+        addLine(row.get(0), name, rows, Metrics.Row::cosine, color, stroke);
+        addLine(row.get(1), name, rows, Metrics.Row::normRatio, color, stroke);
     }
 
     /** One line style per group: solid, dashed, dotted, dash-dot, … */

@@ -75,6 +75,10 @@ class GradientAlignmentTest {
         Path only = dir.resolve("alignment.png");
         Plot.write(List.of(out), only, Plot.Panels.ALIGNMENT);
         assertEquals(Plot.HEIGHT, ImageIO.read(only.toFile()).getHeight(), "--panels alignment: that row alone");
+        Path twin = Files.createDirectories(dir.resolve("twin"));
+        Files.copy(out.resolve(Metrics.CSV), twin.resolve(Metrics.CSV));
+        Plot.write(List.of(out, twin), only, Plot.Panels.ALIGNMENT);
+        assertEquals(3 * Plot.HEIGHT, ImageIO.read(only.toFile()).getHeight(), "two runs: a row per group (layers.1, layers.0, embedding), a curve per run");
         String row = RunSummary.of(out).markdownRow(true);
         assertTrue(row.endsWith(String.format(java.util.Locale.ROOT, " layers.1 %.3f / %.2f, layers.0 %.3f / %.2f, embedding %.3f / %.2f (step 6) |",
                 align.get(9).cosine(), align.get(9).normRatio(), align.get(10).cosine(), align.get(10).normRatio(), align.get(11).cosine(), align.get(11).normRatio())), row);

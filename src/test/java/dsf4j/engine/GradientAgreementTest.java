@@ -68,4 +68,35 @@ class GradientAgreementTest {
         // and the recurrent layers really differ from BPTT (the statistic is not trivially 1)
         assertEquals(true, ft.stream().anyMatch(g -> g.group().startsWith("layers.") && g.cosine() < 0.999999));
     }
+
+    /**
+     * A grads file with hybrid:K reads back with it (after the paper's methods), and the float32 form of the
+     * measurement (the trainer's --log-alignment) agrees with the file's.
+     */
+    @Test
+    void aHybridRoundTripsThroughTheGradsFileAndTheParametersFormAgrees(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Method hybrid = Method.hybrid(3);
+        GradsFile f = GradientProbe.run(TWO_LAYERS, 4, 2, 8, List.of(hybrid, Method.BPTT), DsfSolver.SCAN, null, Map.of());
+        java.nio.file.Path file = dir.resolve("g.safetensors");
+        f.write(file);
+        GradsFile back = GradsFile.read(file);
+        assertEquals(List.of(Method.BPTT, hybrid), back.methods());
+        List<GradientAgreement> fromFile = GradientAgreement.of(back);
+        dsf4j.model.Parameters params = dsf4j.model.ParamLayout.init(TWO_LAYERS, 4), exact = params.zerosLike(), approx = params.zerosLike();
+        for (dsf4j.model.Tensor t : params) {
+            if (!t.trainable()) continue;
+            double[] e = back.grads().get(Method.BPTT).get(t.name()), a = back.grads().get(hybrid).get(t.name());
+            for (int i = 0; i < e.length; i++) {
+                exact.data(t.name())[i] = (float) e[i];
+                approx.data(t.name())[i] = (float) a[i];
+            }
+        }
+        List<GradientAgreement> fromParams = GradientAgreement.of(exact, approx, hybrid, 2);
+        assertEquals(fromFile.size(), fromParams.size());
+        for (int i = 0; i < fromFile.size(); i++) {
+            assertEquals(fromFile.get(i).group(), fromParams.get(i).group());
+            assertEquals(fromFile.get(i).cosine(), fromParams.get(i).cosine(), 1e-6, fromFile.get(i).group());
+            assertEquals(fromFile.get(i).normRatio(), fromParams.get(i).normRatio(), 1e-6, fromFile.get(i).group());
+        }
+    }
 }

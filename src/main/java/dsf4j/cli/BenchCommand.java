@@ -5,9 +5,12 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dsf4j.bench.BenchPresets;
+import dsf4j.bench.GemmTuner;
 import dsf4j.bench.StepBench;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.Method;
+import dsf4j.engine.fast.CpuInfo;
+import dsf4j.engine.fast.GemmChoice;
 import dsf4j.engine.fast.Parallel;
 import dsf4j.engine.fast.Simd;
 import picocli.CommandLine.Command;
@@ -54,6 +57,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--vs-pytorch", description = "also run bench/pytorch_baseline.py on the same preset and print dsf4j/PyTorch ratios")
     boolean vsPytorch;
 
+    @Option(names = "--tune", paramLabel = "gemm", description = "gemm: measure GEMM blockings around the cache model's on this preset's step "
+            + "and store the fastest for this machine (~/.cache/dsf4j/gemm-<hash>.properties), which later runs use; then exit")
+    String tune;
+
+    @Option(names = "--machine", description = "print the CPU's caches, the vector width and the GEMM blocking in use (and why), then exit")
+    boolean machine;
+
     static final class PresetNames implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
@@ -66,10 +76,28 @@ final class BenchCommand implements Callable<Integer> {
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1");
         if (warmup < 0) throw new IllegalArgumentException("--warmup must be 0 or more");
         if (threads < 0) throw new IllegalArgumentException("--threads must be 0 (all cores) or more");
+        if (machine) {
+            GemmChoice g = GemmChoice.current();
+            System.out.println("machine: " + g.cpu().describe());
+            System.out.printf("vectors %s; %s%n", Simd.describe(), g.describe());
+            return 0;
+        }
+        if (tune != null && !tune.equals("gemm")) throw new IllegalArgumentException("--tune " + tune + ": only --tune gemm exists");
         int workers = threads == 0 ? Parallel.defaultThreads() : threads;
         BenchPresets.Preset p = BenchPresets.get(preset);
         DsfSolver dsfSolver = DsfSolver.parse(solver);
+        if (tune != null) {
+            System.out.println("machine: " + CpuInfo.current().describe());
+            GemmTuner.tune(p, Choices.methods(methods), dsfSolver, workers, System.out);
+            return 0;
+        }
+        GemmChoice gemm = GemmChoice.current();
         double ceiling = StepBench.gemmCeiling(p, workers);
+        if (!json) {
+            System.out.println("machine: " + gemm.cpu().describe());
+            System.out.printf("vectors %s; %s%n", Simd.describe(), gemm.describe());
+            System.out.printf("GEMM ceiling %.1f GFLOP/s (%d threads, this preset's projection and head shapes, measured now)%n", ceiling, workers);
+        }
         List<StepBench.Result> results = new ArrayList<>();
         for (Method m : Choices.methods(methods)) {
             results.add(StepBench.run(p, m, dsfSolver, workers, warmup, steps));
@@ -81,6 +109,12 @@ final class BenchCommand implements Callable<Integer> {
             out.put("preset", p.name());
             out.put("threads", workers);
             out.put("vector", Simd.describe());
+            out.put("cpu", gemm.cpu().describe());
+            out.put("l1d_bytes", gemm.cpu().l1d().bytes());
+            out.put("l2_bytes", gemm.cpu().l2().bytes());
+            out.put("l3_bytes", gemm.cpu().l3().bytes());
+            out.put("gemm_blocking", gemm.blocking().toString());
+            out.put("gemm_blocking_source", gemm.source());
             out.put("dsf_solver", dsfSolver.id());
             out.put("gemm_ceiling_gflops", ceiling);
             out.put("results", results);

@@ -30,8 +30,8 @@ import java.util.Set;
  * ({@link TunedBlocking}), which every later run then uses.
  *
  * <p>The search is one pass of coordinate descent from the model's blocking: the micro-tile (every
- * kernel that fits the registers, KC, MC, NC from the model), then KC (× 0.5, 0.75, 1.25, 1.5; MC from the
- * model), MC (× ¼, ½, ¾), NC (512 … 4096). A candidate replaces the incumbent only when it is at least
+ * kernel that fits the registers, KC, NC, MC from the model), then KC (× 0.5, 0.75, 1.25, 1.5; NC from the
+ * model), NC (× ¼, ½, ¾), MC (512 … 4096). A candidate replaces the incumbent only when it is at least
  * {@value #MIN_GAIN_PERCENT}% faster, so noise does not move the choice; at the end the model's and the
  * best blocking are measured again, alternately, and the best is kept only if it still wins by that margin.
  * About a minute per preset on 2 cores; run it on a quiet machine.
@@ -72,15 +72,15 @@ public final class GemmTuner {
             GemmBlocking inc = best.blocking();
             for (double f : new double[] {0.5, 0.75, 1.25, 1.5}) {
                 int kc = Math.max(8, (int) Math.round(inc.kc() * f / 8) * 8);
-                best = better(best, replay.trial(GemmModel.complete(cpu, Simd.L, new int[] {inc.mr(), kc, 0, inc.nc()}), "kc", out, tried));
+                best = better(best, replay.trial(GemmModel.complete(cpu, Simd.L, new int[] {inc.mr(), kc, inc.mc(), 0}), "kc", out, tried));
             }
             inc = best.blocking();
-            for (int mc : new int[] {inc.mc() / 4, inc.mc() / 2, inc.mc() * 3 / 4}) {
-                if (mc >= inc.mr()) best = better(best, replay.trial(inc.withMc(mc), "mc", out, tried));
+            for (int nc : new int[] {inc.nc() / 4, inc.nc() / 2, inc.nc() * 3 / 4}) {
+                if (nc >= inc.nr()) best = better(best, replay.trial(inc.withNc(nc), "nc", out, tried));
             }
             inc = best.blocking();
-            for (int nc : new int[] {512, 1024, 2048, 4096}) {
-                if (nc != inc.nc() && nc >= inc.nr()) best = better(best, replay.trial(inc.withNc(nc), "nc", out, tried));
+            for (int mc : new int[] {512, 1024, 2048, 4096}) {
+                if (mc != inc.mc() && mc >= inc.mr()) best = better(best, replay.trial(inc.withMc(mc), "mc", out, tried));
             }
             Trial m = new Trial(model, 0), b = new Trial(best.blocking(), 0);
             if (!best.blocking().equals(model)) {             // again, alternately: the winner must hold its margin

@@ -8,18 +8,19 @@ import jdk.incubator.vector.VectorSpecies;
  * or transpose. With PyTorch's [out, in] weights: Y = X·Wᵀ is {@link #nt}, dX = dY·W is {@link #nn},
  * dW += dYᵀ·X is {@link #tn}.
  *
- * <p>The k dimension is cut into blocks of KC; for each block, B is packed into KC×NR panels and A into
- * MR×KC panels (zero-padded at the edges), and an MR×NR micro-kernel ({@link MicroKernels}) keeps its
- * accumulators in registers. MR, NR, KC, MC and NC are a {@link GemmBlocking}: by default the one
- * chosen for this machine ({@link GemmChoice}: the override, the tuned file, or the cache model).
+ * <p>The k dimension is cut into blocks of KC; for each block, A is packed into MR×KC panels and B into
+ * KC×NR panels (zero-padded at the edges), and an MR×NR micro-kernel ({@link MicroKernels}) keeps its
+ * accumulators in registers and adds them to C. MR, NR, KC, MC and NC are a {@link GemmBlocking}: by
+ * default the one chosen for this machine ({@link GemmChoice}: the override, the tuned file, or the
+ * cache model).
  *
  * <p>Parallel over blocks of output tiles. Every output element is computed by one task, over the
  * k-blocks in increasing order, with the same FMA chain (edge tiles are zero-padded, the tile grid
  * is fixed at multiples of MR and NR), so results are bitwise identical for any thread count, and for
  * any blocking with the same KC.
  *
- * <p>One instance per engine: it owns per-worker packing buffers (grown to the largest product seen,
- * then no allocation per call) and is not re-entrant.
+ * <p>One instance per engine: it owns per-worker packing buffers ({@link GemmBlocking#scratchFloats()}
+ * floats each; no allocation per call) and is not re-entrant.
  */
 public final class Gemm {
 
@@ -54,8 +55,8 @@ public final class Gemm {
         this.mcTiles = blocking.mc() / mr;
         this.ncTiles = blocking.nc() / nr;
         int w = parallel.threads();
-        packA = new float[w][0];
-        packB = new float[w][0];
+        packA = new float[w][mcTiles * mr * kc];
+        packB = new float[w][ncTiles * nr * kc];
         tile = new float[w][mr * nr];
     }
 
@@ -129,22 +130,20 @@ public final class Gemm {
         tilesPerBlockM = gm;
         tilesPerBlockN = bn;
         blocksN = ceilDiv(tilesN, bn);
-        ensurePacking(Math.min(gm, mcTiles) * mr * Math.min(k, kc), bn * nr * Math.min(k, kc));
         parallel.forEach(ceilDiv(tilesM, gm) * blocksN, body);
         this.a = this.b = this.c = null;
-    }
-
-    /** Grows every worker's packing buffers to hold {@code aFloats} and {@code bFloats} (only the first calls allocate). */
-    private void ensurePacking(int aFloats, int bFloats) {
-        if (packA[0].length < aFloats) for (int w = 0; w < packA.length; w++) packA[w] = new float[aFloats];
-        if (packB[0].length < bFloats) for (int w = 0; w < packB.length; w++) packB[w] = new float[bFloats];
     }
 
     private static int ceilDiv(int x, int y) {
         return (x + y - 1) / y;
     }
 
-    /** One task: rows [i0, i0+mg) × columns [j0, j0+nc) of C, all k-blocks in order. */
+    /**
+     * One task: rows [i0, i0+mg) × columns [j0, j0+nc) of C, all k-blocks in order. BLIS's loop order: an
+     * MC × KC panel of A is packed (it may live in L3), then the KC × nc block of B (L2); each MR × KC
+     * micro-panel of A stays in L1 while B's KC × NR micro-panels stream past it, so the tiles of C are
+     * visited along its rows (each row a sequential stream the prefetchers follow).
+     */
     private void block(int task, int worker) {
         int i0 = (task / blocksN) * tilesPerBlockM * mr, j0 = (task % blocksN) * tilesPerBlockN * nr;
         int mg = Math.min(tilesPerBlockM * mr, m - i0), nc = Math.min(tilesPerBlockN * nr, n - j0);
@@ -154,17 +153,24 @@ public final class Gemm {
         }
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kb = Math.min(kc, k - p0);
-            packB(p0, kb, j0, nc, pb);
             for (int ic = i0; ic < i0 + mg; ic += mcTiles * mr) {
                 int mc = Math.min(mcTiles * mr, i0 + mg - ic);
                 packA(p0, kb, ic, mc, pa);
-                for (int jr = 0; jr < nc; jr += nr) {
-                    int cols = Math.min(nr, nc - jr);
-                    for (int ir = 0; ir < mc; ir += mr) {
-                        int rows = Math.min(mr, mc - ir);
-                        if (Simd.SCALAR) MicroKernels.scalarTile(mr, nr, kb, pa, ir * kb, pb, jr * kb, t);
-                        else MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, t);
-                        addTile(t, nr, c, cOff + (ic + ir) * ldc + j0 + jr, ldc, rows, cols);
+                packB(p0, kb, j0, nc, pb);          // after A, so that it is B's block the L2 holds
+                for (int ir = 0; ir < mc; ir += mr) {
+                    int rows = Math.min(mr, mc - ir);
+                    for (int jr = 0; jr < nc; jr += nr) {
+                        int cols = Math.min(nr, nc - jr), co = cOff + (ic + ir) * ldc + j0 + jr;
+                        if (Simd.SCALAR) {
+                            MicroKernels.scalarTile(mr, nr, kb, pa, ir * kb, pb, jr * kb, t);
+                            addTile(t, nr, c, co, ldc, rows, cols);
+                        } else if (rows == mr && cols == nr) {
+                            MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, c, co, ldc);
+                        } else {    // an edge tile: the sums into a zeroed scratch tile (0 + x = x), then its part into C
+                            java.util.Arrays.fill(t, 0f);
+                            MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, t, 0, nr);
+                            addTile(t, nr, c, co, ldc, rows, cols);
+                        }
                     }
                 }
             }
@@ -257,10 +263,7 @@ public final class Gemm {
         }
     }
 
-    /**
-     * C tile += tile, kept out of the micro-kernel: C2 compiles the kernel's FMA loop best when the
-     * kernel ends with plain stores (a load-add-store of C there made it 4× slower).
-     */
+    /** C tile += tile, for the rows &lt; {@code rows} and columns &lt; {@code cols} that exist (edge tiles, scalar mode). */
     private static void addTile(float[] tile, int nr, float[] c, int co, int ldc, int rows, int cols) {
         int vb = Simd.bound(cols);
         for (int r = 0; r < rows; r++) {

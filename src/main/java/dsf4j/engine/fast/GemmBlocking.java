@@ -3,16 +3,17 @@ package dsf4j.engine.fast;
 import java.util.Locale;
 
 /**
- * How {@link Gemm} cuts a product into cache-sized pieces (BLIS's names, for row-major C = A·B):
+ * How {@link Gemm} cuts a product into cache-sized pieces, for row-major C = A·B:
  * <ul>
  *   <li>MR × NR, the micro-tile: MR rows of A (broadcast) times NR = {@code nrVectors}·lanes columns
  *       of B (vectors), kept in registers;</li>
- *   <li>KC, the depth of one packed block: a KC × NR micro-panel of B stays in L1 while MR × KC
- *       micro-panels of A stream past it;</li>
- *   <li>MC, rows of A per packed block (MC × KC, held in L2);</li>
- *   <li>NC, columns of B per packed panel (KC × NC, held in L3).</li>
+ *   <li>KC, the depth of one packed block: an MR × KC micro-panel of A stays in L1 while KC × NR
+ *       micro-panels of B stream past it;</li>
+ *   <li>NC, columns of B per packed block (KC × NC, held in L2);</li>
+ *   <li>MC, rows of A per packed panel (MC × KC, held in L3).</li>
  * </ul>
- * Written as {@code 12x2 kc=256 mc=1788 nc=4096} (MR × NR in vectors); {@link #parse} reads that back.
+ * In BLIS's column-major terms (it computes Cᵀ = Bᵀ·Aᵀ) our MR, NR, NC, MC are its NR, MR, MC, NC.
+ * Written as {@code 12x2 kc=256 mc=4092 nc=1792} (MR × NR in vectors); {@link #parse} reads that back.
  * MC is kept a multiple of MR and NC of NR.
  *
  * <p>Only KC changes the arithmetic: each element of C is a sum over k-blocks of KC, each block one FMA
@@ -67,7 +68,7 @@ public record GemmBlocking(int mr, int nrVectors, int lanes, int kc, int mc, int
         return new GemmBlocking(mr, nrVectors, lanes, kc, mc, v);
     }
 
-    /** e.g. "12x2 kc=256 mc=1788 nc=4096". */
+    /** e.g. "12x2 kc=256 mc=4092 nc=1792". */
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "%dx%d kc=%d mc=%d nc=%d", mr, nrVectors, kc, mc, nc);
@@ -79,7 +80,7 @@ public record GemmBlocking(int mr, int nrVectors, int lanes, int kc, int mc, int
     }
 
     /**
-     * Reads {@code 12x2 kc=256 mc=1788 nc=4096}, or any part of it (fields separated by spaces or commas,
+     * Reads {@code 12x2 kc=256 mc=4092 nc=1792}, or any part of it (fields separated by spaces or commas,
      * in any order); what is missing comes from {@code complete}, which receives the partial blocking
      * (fields not given are 0) and returns the whole one.
      *

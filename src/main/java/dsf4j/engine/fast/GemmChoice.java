@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /**
  * The blocking this JVM's {@link Gemm}s use, and why. In order:
  * <ol>
- *   <li>{@code -Ddsf4j.gemm=12x2 kc=256 mc=1788 nc=4096} (any part of it; the model fills in the rest,
+ *   <li>{@code -Ddsf4j.gemm=12x2 kc=256 mc=4092 nc=1792} (any part of it; the model fills in the rest,
  *       e.g. {@code -Ddsf4j.gemm=kc=192}), or {@code -Ddsf4j.gemm=model} for the model alone;</li>
  *   <li>the blocking {@code ./run.sh bench --tune gemm} stored for this machine ({@link TunedBlocking});</li>
  *   <li>the analytical model ({@link GemmModel}) on this machine's caches ({@link CpuInfo}, which
@@ -37,7 +37,7 @@ public record GemmChoice(GemmBlocking blocking, CpuInfo cpu, String source) {
                 return new GemmChoice(GemmBlocking.parse(g, lanes, f -> GemmModel.complete(cpu, lanes, f)), cpu, "-Ddsf4j.gemm=" + g);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("-Ddsf4j.gemm=" + g + ": " + e.getMessage()
-                        + "; use e.g. -Ddsf4j.gemm='12x2 kc=256 mc=1788 nc=4096' (any part of it), or model");
+                        + "; use e.g. -Ddsf4j.gemm='12x2 kc=256 mc=4092 nc=1792' (any part of it), or model");
             }
         }
         String key = TunedBlocking.key(cpu, bits);

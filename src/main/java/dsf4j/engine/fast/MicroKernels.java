@@ -4,20 +4,21 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The GEMM's micro-kernels: tile[r][·] = Σ_p pa[p][r] · pb[p][·] over one packed depth block, for an
+ * The GEMM's micro-kernels: C[r][·] += Σ_p pa[p][r] · pb[p][·] over one packed depth block, for an
  * MR × NR tile with NR = 2 vectors, MR ∈ {@link #ROWS}. pa is an MR-row panel of A (pa[ao + p·MR + r]),
- * pb a 2-vector panel of B (pb[bo + p·NR + j]), tile[r·NR + j] is overwritten (row-major, NR wide).
+ * pb a 2-vector panel of B (pb[bo + p·NR + j]); row r of the tile is c[co + r·ldc …], modified.
  *
  * <p>One method per MR, every accumulator a local variable: C2 keeps them in registers (an array of
- * accumulators is spilled: 7 GFLOP/s instead of 100). Every element accumulates with one fused
- * multiply-add per p in increasing p, from 0, whatever MR, NR or the vector width: the scalar kernel
- * ({@code vectorBits=0}) and every tile shape give the same bits for the same depth block.
+ * accumulators is spilled: 7 GFLOP/s instead of 100). Each element's sum starts at 0 and takes one
+ * fused multiply-add per p in increasing p, then is added to C once: whatever MR, NR or the vector
+ * width, and in the scalar kernel ({@code vectorBits=0}, whose sums {@link Gemm} adds to C), the same depth
+ * block gives the same bits.
  *
  * <p>MR 12 (24 accumulators, 2 B vectors, 1 broadcast: 27 of 32 registers) is the tile BLIS uses on
  * AVX-512 (its 32 × 12 in column-major terms); MR 6 (15 of 16) the one it uses on AVX2; MR 8 between.
- * All of them run at the FMA peak with their data in L1 (measured at 512, 256 and 128 bits); what
- * differs is how often B's vectors are reloaded (MR + 2 loads per 2·MR FMAs) and how tall a panel of
- * A the L1 must hold next to B's ({@link GemmModel}).
+ * With their data in L1 all of them ran at the FMA peak at 512, 256 and 128 bits (a prototype on the
+ * Xeon of {@link GemmModel}'s comment); what differs is how often B's vectors are reloaded (MR + 2
+ * loads per 2·MR FMAs) and how tall a panel of A the L1 must hold next to B's.
  */
 final class MicroKernels {
 
@@ -27,16 +28,16 @@ final class MicroKernels {
     static final int[] ROWS = {6, 8, 12};
 
     /** Runs the MR × (2 vectors) kernel; MR must be one of {@link #ROWS}. */
-    static void tile(int mr, int kc, float[] pa, int ao, float[] pb, int bo, float[] tile) {
+    static void tile(int mr, int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
         switch (mr) {
-            case 6 -> tile6x2(kc, pa, ao, pb, bo, tile);
-            case 8 -> tile8x2(kc, pa, ao, pb, bo, tile);
-            case 12 -> tile12x2(kc, pa, ao, pb, bo, tile);
+            case 6 -> tile6x2(kc, pa, ao, pb, bo, c, co, ldc);
+            case 8 -> tile8x2(kc, pa, ao, pb, bo, c, co, ldc);
+            case 12 -> tile12x2(kc, pa, ao, pb, bo, c, co, ldc);
             default -> throw new IllegalArgumentException("no " + mr + "-row micro-kernel");
         }
     }
 
-    /** The same tile product in plain loops (vectorBits=0), for any MR × NR, accumulating in the same p order. */
+    /** The same tile product in plain loops (vectorBits=0), for any MR × NR: the sums into tile[r·NR + j] (overwritten), in the same p order. */
     static void scalarTile(int mr, int nr, int kc, float[] pa, int ao, float[] pb, int bo, float[] tile) {
         java.util.Arrays.fill(tile, 0, mr * nr, 0f);
         for (int p = 0; p < kc; p++) {
@@ -47,8 +48,11 @@ final class MicroKernels {
         }
     }
 
+    // Each kernel ends with C += sums, row by row: adding C here costs less than storing the sums to a
+    // scratch tile and adding that to C in a second pass.
+
     /** The 6 × (2 vectors) tile: 12 accumulators, the 2 vectors of B's row p, one broadcast value of A. */
-    static void tile6x2(int kc, float[] pa, int ao, float[] pb, int bo, float[] tile) {
+    static void tile6x2(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
         VectorSpecies<Float> s = Simd.F;
         int l = Simd.L, nr = 2 * l;
         FloatVector c0_0 = FloatVector.zero(s), c0_1 = FloatVector.zero(s);
@@ -79,16 +83,28 @@ final class MicroKernels {
             c5_0 = a5.fma(b0, c5_0);
             c5_1 = a5.fma(b1, c5_1);
         }
-        c0_0.intoArray(tile, 0); c0_1.intoArray(tile, l);
-        c1_0.intoArray(tile, nr); c1_1.intoArray(tile, nr + l);
-        c2_0.intoArray(tile, 2 * nr); c2_1.intoArray(tile, 2 * nr + l);
-        c3_0.intoArray(tile, 3 * nr); c3_1.intoArray(tile, 3 * nr + l);
-        c4_0.intoArray(tile, 4 * nr); c4_1.intoArray(tile, 4 * nr + l);
-        c5_0.intoArray(tile, 5 * nr); c5_1.intoArray(tile, 5 * nr + l);
+        int o = co;
+        c0_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c0_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + ldc;
+        c1_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c1_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 2 * ldc;
+        c2_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c2_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 3 * ldc;
+        c3_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c3_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 4 * ldc;
+        c4_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c4_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 5 * ldc;
+        c5_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c5_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
     }
 
     /** The 8 × (2 vectors) tile: 16 accumulators, the 2 vectors of B's row p, one broadcast value of A. */
-    static void tile8x2(int kc, float[] pa, int ao, float[] pb, int bo, float[] tile) {
+    static void tile8x2(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
         VectorSpecies<Float> s = Simd.F;
         int l = Simd.L, nr = 2 * l;
         FloatVector c0_0 = FloatVector.zero(s), c0_1 = FloatVector.zero(s);
@@ -127,18 +143,34 @@ final class MicroKernels {
             c7_0 = a7.fma(b0, c7_0);
             c7_1 = a7.fma(b1, c7_1);
         }
-        c0_0.intoArray(tile, 0); c0_1.intoArray(tile, l);
-        c1_0.intoArray(tile, nr); c1_1.intoArray(tile, nr + l);
-        c2_0.intoArray(tile, 2 * nr); c2_1.intoArray(tile, 2 * nr + l);
-        c3_0.intoArray(tile, 3 * nr); c3_1.intoArray(tile, 3 * nr + l);
-        c4_0.intoArray(tile, 4 * nr); c4_1.intoArray(tile, 4 * nr + l);
-        c5_0.intoArray(tile, 5 * nr); c5_1.intoArray(tile, 5 * nr + l);
-        c6_0.intoArray(tile, 6 * nr); c6_1.intoArray(tile, 6 * nr + l);
-        c7_0.intoArray(tile, 7 * nr); c7_1.intoArray(tile, 7 * nr + l);
+        int o = co;
+        c0_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c0_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + ldc;
+        c1_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c1_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 2 * ldc;
+        c2_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c2_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 3 * ldc;
+        c3_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c3_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 4 * ldc;
+        c4_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c4_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 5 * ldc;
+        c5_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c5_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 6 * ldc;
+        c6_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c6_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 7 * ldc;
+        c7_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c7_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
     }
 
     /** The 12 × (2 vectors) tile: 24 accumulators, the 2 vectors of B's row p, one broadcast value of A. */
-    static void tile12x2(int kc, float[] pa, int ao, float[] pb, int bo, float[] tile) {
+    static void tile12x2(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
         VectorSpecies<Float> s = Simd.F;
         int l = Simd.L, nr = 2 * l;
         FloatVector c0_0 = FloatVector.zero(s), c0_1 = FloatVector.zero(s);
@@ -193,17 +225,41 @@ final class MicroKernels {
             c11_0 = a11.fma(b0, c11_0);
             c11_1 = a11.fma(b1, c11_1);
         }
-        c0_0.intoArray(tile, 0); c0_1.intoArray(tile, l);
-        c1_0.intoArray(tile, nr); c1_1.intoArray(tile, nr + l);
-        c2_0.intoArray(tile, 2 * nr); c2_1.intoArray(tile, 2 * nr + l);
-        c3_0.intoArray(tile, 3 * nr); c3_1.intoArray(tile, 3 * nr + l);
-        c4_0.intoArray(tile, 4 * nr); c4_1.intoArray(tile, 4 * nr + l);
-        c5_0.intoArray(tile, 5 * nr); c5_1.intoArray(tile, 5 * nr + l);
-        c6_0.intoArray(tile, 6 * nr); c6_1.intoArray(tile, 6 * nr + l);
-        c7_0.intoArray(tile, 7 * nr); c7_1.intoArray(tile, 7 * nr + l);
-        c8_0.intoArray(tile, 8 * nr); c8_1.intoArray(tile, 8 * nr + l);
-        c9_0.intoArray(tile, 9 * nr); c9_1.intoArray(tile, 9 * nr + l);
-        c10_0.intoArray(tile, 10 * nr); c10_1.intoArray(tile, 10 * nr + l);
-        c11_0.intoArray(tile, 11 * nr); c11_1.intoArray(tile, 11 * nr + l);
+        int o = co;
+        c0_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c0_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + ldc;
+        c1_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c1_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 2 * ldc;
+        c2_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c2_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 3 * ldc;
+        c3_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c3_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 4 * ldc;
+        c4_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c4_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 5 * ldc;
+        c5_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c5_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 6 * ldc;
+        c6_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c6_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 7 * ldc;
+        c7_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c7_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 8 * ldc;
+        c8_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c8_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 9 * ldc;
+        c9_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c9_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 10 * ldc;
+        c10_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c10_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        o = co + 11 * ldc;
+        c11_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
+        c11_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
     }
 }

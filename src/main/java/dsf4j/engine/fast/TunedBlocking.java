@@ -21,7 +21,7 @@ import java.util.Properties;
  * <pre>
  * # dsf4j GEMM blocking, written by ./run.sh bench --tune gemm (comments: when, threads, scores)
  * key=Intel(R) Xeon(R) Processor (family 6 model 207)|l1d=49152/12|...|bits=512
- * blocking=12x2 kc=256 mc=1788 nc=4096
+ * blocking=12x2 kc=256 mc=4092 nc=1792
  * </pre>
  */
 public final class TunedBlocking {

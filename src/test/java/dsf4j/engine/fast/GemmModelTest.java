@@ -22,18 +22,21 @@ class GemmModelTest {
     @Test
     void thisXeonAt512BitsGets12x2Kc256() {
         GemmBlocking b = GemmModel.choose(XEON, 16);
-        assertEquals("12x2 kc=256 mc=1788 nc=4096", b.toString());
-        // B's 256 × 32 panel takes 8 of the 4 KiB ways, A's 12 × 256 panel 3: 11 = W − 1.
-        assertEquals(8, ways(256L * 32 * 4, XEON.l1d()));
+        assertEquals("12x2 kc=256 mc=4092 nc=1792", b.toString());
+        // A's 12 × 256 micro-panel takes 3 of the 4 KiB ways, B's 256 × 32 one 8: 11 = W − 1.
         assertEquals(3, ways(256L * 12 * 4, XEON.l1d()));
+        assertEquals(8, ways(256L * 32 * 4, XEON.l1d()));
+        // B's 256 × 1792 block: 14 of the L2's 16 ways of 128 KiB, with one for C and one for two A micro-panels.
+        assertEquals(14, ways(256L * 1792 * 4, XEON.l2()));
     }
 
     @Test
     void aZen4GetsAShallowerKcThatLeavesRoomInItsL1() {
         GemmBlocking b = GemmModel.choose(ZEN4, 16);
-        assertEquals("12x2 kc=160 mc=1224 nc=4096", b.toString());
+        assertEquals("12x2 kc=160 mc=4092 nc=1216", b.toString());
         assertTrue(b.kc() * b.nr() * 4 <= 20 << 10, "B's micro-panel takes at most 5 of Zen 4's 8 ways");
-        assertEquals("12x2 kc=256 mc=768 nc=3072", GemmModel.choose(ZEN4, 8).toString());
+        assertTrue(b.kc() * b.nc() * 4 <= 6 * (128 << 10), "B's block takes at most 6 of its L2's 8 ways");
+        assertEquals("12x2 kc=256 mc=3072 nc=768", GemmModel.choose(ZEN4, 8).toString());
     }
 
     @Test
@@ -65,10 +68,10 @@ class GemmModelTest {
                 assertTrue(next > GemmBlocking.MAX_KC
                         || ways((long) next * b.nr() * 4, c.l1d()) + ways((long) next * b.mr() * 4, c.l1d()) > l1Ways - 1, at);
             }
-            assertEquals(0, b.mc() % b.mr(), at);
-            assertTrue((long) b.mc() * b.kc() * 4 <= l2 || b.mc() == b.mr(), at);
             assertEquals(0, b.nc() % b.nr(), at);
-            assertTrue(b.nc() <= GemmModel.NC_CAP, at);
+            assertTrue((long) b.nc() * b.kc() * 4 <= l2 || b.nc() == b.nr(), at);
+            assertEquals(0, b.mc() % b.mr(), at);
+            assertTrue(b.mc() <= GemmModel.MC_CAP, at);
         }
     }
 
@@ -77,7 +80,7 @@ class GemmModelTest {
         GemmBlocking b = GemmModel.complete(XEON, 16, new int[] {6, 192, 0, 0});
         assertEquals(6, b.mr());
         assertEquals(192, b.kc());
-        assertEquals(GemmModel.mc(XEON.l2(), 6, 32, 192), b.mc());
+        assertEquals(GemmModel.nc(XEON.l2(), 6, 32, 192), b.nc());
     }
 
     @Test

@@ -10,6 +10,9 @@
 # 2. The DSF solvers, the allocation of a training step, and whole training steps against PyTorch.
 # Writes everything under OUT (default runs/bench-<date>) and prints where. Needs Debian's python3-torch and
 # libopenblas0-openmp for the comparisons (bench/run-pytorch.sh says how when they are missing).
+# JMH_OPTS replaces the GEMM sweep's JMH options (default "-wi 2 -i 4 -w 1 -r 1"), e.g. for a smoke run:
+# and OPENBLAS_OPTS adds options to bench/openblas_gemm.py; a smoke run of the whole pipeline (~3 minutes):
+#   OUT=/tmp/smoke JMH_OPTS="-wi 0 -i 1 -w 100ms -r 100ms" OPENBLAS_OPTS="--seconds 0.05" bench/measure-cpu.sh --gemm-only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gemm_only=false
@@ -21,6 +24,7 @@ mvn -q -B -f bench/pom.xml package >/dev/null
 jmh() { java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar:target/dsf4j.jar org.openjdk.jmh.Main "$@" 2>&1 | grep -v '^WARNING: Using incubator'; }
 omp=$(ls -d /usr/lib/*/openblas-openmp 2>/dev/null | head -n 1 || true)
 zen4='-Ddsf4j.cpu=l1d=32K,l2=1M'
+read -r -a jmh_opts <<< "${JMH_OPTS:--wi 2 -i 4 -w 1 -r 1}"
 {
   lscpu | grep -E 'Model name|^CPU family|^Model:|^CPU\(s\)|L1d|L2|L3'
   for i in /sys/devices/system/cpu/cpu0/cache/index*; do
@@ -34,15 +38,15 @@ zen4='-Ddsf4j.cpu=l1d=32K,l2=1M'
 
 # 1. GEMM: dsf4j at each width, OpenBLAS, FMA peaks.
 for bits in 512 256 128; do
-  jmh GemmBench -wi 2 -i 4 -w 1 -r 1 -jvmArgsAppend "-Ddsf4j.vectorBits=$bits" -rf json -rff "$out/gemm-$bits.json" > "$out/gemm-$bits.txt"
-  jmh FmaPeakBench -wi 2 -i 4 -w 1 -r 1 -jvmArgsAppend "-Ddsf4j.vectorBits=$bits" -rf json -rff "$out/fma-$bits.json" > "$out/fma-$bits.txt"
+  jmh GemmBench "${jmh_opts[@]}" -jvmArgsAppend "-Ddsf4j.vectorBits=$bits" -rf json -rff "$out/gemm-$bits.json" > "$out/gemm-$bits.txt"
+  jmh FmaPeakBench "${jmh_opts[@]}" -jvmArgsAppend "-Ddsf4j.vectorBits=$bits" -rf json -rff "$out/fma-$bits.json" > "$out/fma-$bits.txt"
 done
 for bits in 512 256; do
-  jmh GemmBench -wi 2 -i 4 -w 1 -r 1 -jvmArgsAppend "-Ddsf4j.vectorBits=$bits $zen4" -rf json -rff "$out/gemm-zen4-$bits.json" > "$out/gemm-zen4-$bits.txt"
+  jmh GemmBench "${jmh_opts[@]}" -jvmArgsAppend "-Ddsf4j.vectorBits=$bits $zen4" -rf json -rff "$out/gemm-zen4-$bits.json" > "$out/gemm-zen4-$bits.txt"
 done
 openblas() {  # KIND THREADS [VAR=VALUE ...]: OpenBLAS with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, then the given ones
   local kind=$1 t=$2; shift 2
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$omp" "$@" /usr/bin/python3 bench/openblas_gemm.py --threads "$t" \
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$omp" "$@" /usr/bin/python3 bench/openblas_gemm.py --threads "$t" ${OPENBLAS_OPTS:-} \
     > "$out/openblas-$kind-$t.jsonl" || echo "OpenBLAS ($kind, $t threads) failed: see bench/run-pytorch.sh for what it needs" >&2
 }
 for t in 1 2; do

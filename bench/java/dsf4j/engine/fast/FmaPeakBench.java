@@ -31,15 +31,18 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class FmaPeakBench {
 
-    /** Chains per worker; loop trips per call. */
-    static final int CHAINS = 12, TRIPS = 1 << 16;
+    /**
+     * Chains per task; loop trips per task (short, so that C2 compiles the method whole rather than
+     * replacing its loop on the stack, which kept the vectors boxed); tasks per worker and call.
+     */
+    static final int CHAINS = 12, TRIPS = 1 << 12, TASKS = 64;
 
     @Param({"1", "2"})
     public int threads;
 
     private Parallel parallel;
-    private final float[] sink = new float[64];
-    private final Parallel.Body body = (task, worker) -> sink[task] += chains(TRIPS, 0.5f + task, 0.999f);
+    private final float[] sink = new float[2 * TASKS * 64];
+    private final Parallel.Body body = (task, worker) -> sink[task] += chains(TRIPS, 0.5f + (task & 7), 0.999f);
 
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
@@ -59,8 +62,8 @@ public class FmaPeakBench {
 
     @Benchmark
     public float fma(Flops flops) {
-        parallel.forEach(threads, body);
-        flops.gflop += 2e-9 * CHAINS * Simd.L * TRIPS * threads;
+        parallel.forEach(threads * TASKS, body);
+        flops.gflop += 2e-9 * CHAINS * Simd.L * TRIPS * TASKS * threads;
         return sink[0];
     }
 

@@ -139,7 +139,6 @@ final class TrainCommand implements Callable<Integer> {
         StopRequest stop = new StopRequest();
         try (Engine e = Engines.create(cfg.engine(), model, cfg.dsfSolver(), cfg.threads(), tf32);
              StopSignals signals = new StopSignals(stop)) {
-            if (e instanceof dsf4j.engine.fast.FastEngine) System.out.println("fast engine: " + dsf4j.engine.fast.GemmChoice.current().describe());
             new Trainer(cfg, dataset, e, out, provenance, System.out, System.console() != null).faults(faults).stopWhen(stop).run(from);
         }
         return 0;

@@ -1,6 +1,7 @@
 package dsf4j.train;
 
 import com.google.gson.JsonObject;
+import dsf4j.io.AtomicFiles;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -72,13 +73,22 @@ public final class Metrics implements AutoCloseable {
                 jsonRows.add(r.json());
             }
         }
-        BufferedWriter cw = Files.newBufferedWriter(c, StandardCharsets.UTF_8);
-        BufferedWriter jw = Files.newBufferedWriter(j, StandardCharsets.UTF_8);
-        cw.write(HEADER);
-        cw.newLine();
-        for (String r : csvRows) { cw.write(r); cw.newLine(); }
-        for (String r : jsonRows) { jw.write(r); jw.newLine(); }
+        // The kept rows reach the disk whole before anything else happens: a kill -9 before the first
+        // flush used to leave an empty metrics.csv, which the next --resume refused.
+        AtomicFiles.removeLeftovers(c);
+        AtomicFiles.removeLeftovers(j);
+        csvRows.addFirst(HEADER);
+        AtomicFiles.write(c, out -> out.write(lines(csvRows)));
+        AtomicFiles.write(j, out -> out.write(lines(jsonRows)));
+        BufferedWriter cw = Files.newBufferedWriter(c, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        BufferedWriter jw = Files.newBufferedWriter(j, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         return new Metrics(cw, jw);
+    }
+
+    private static byte[] lines(List<String> rows) {
+        StringBuilder b = new StringBuilder();
+        for (String r : rows) b.append(r).append(System.lineSeparator());
+        return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private Metrics(BufferedWriter csv, BufferedWriter jsonl) {

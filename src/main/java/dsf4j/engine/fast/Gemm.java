@@ -148,11 +148,9 @@ public final class Gemm {
         int i0 = (task / blocksN) * tilesPerBlockM * mr, j0 = (task % blocksN) * tilesPerBlockN * nr;
         int mg = Math.min(tilesPerBlockM * mr, m - i0), nc = Math.min(tilesPerBlockN * nr, n - j0);
         float[] pa = packA[worker], pb = packB[worker], t = tile[worker];
-        if (!accumulate) {          // C = 0, then every k-block adds (0 + x = x exactly)
-            for (int i = i0; i < i0 + mg; i++) java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j0 + nc, 0f);
-        }
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kb = Math.min(kc, k - p0);
+            boolean add = accumulate || p0 > 0;    // C = the first block's sums (= 0 + sums), then += each next
             for (int ic = i0; ic < i0 + mg; ic += mcTiles * mr) {
                 int mc = Math.min(mcTiles * mr, i0 + mg - ic);
                 packA(p0, kb, ic, mc, pa);
@@ -163,13 +161,12 @@ public final class Gemm {
                         int cols = Math.min(nr, nc - jr), co = cOff + (ic + ir) * ldc + j0 + jr;
                         if (Simd.SCALAR) {
                             MicroKernels.scalarTile(mr, nr, kb, pa, ir * kb, pb, jr * kb, t);
-                            addTile(t, nr, c, co, ldc, rows, cols);
+                            putTile(t, nr, c, co, ldc, rows, cols, add);
                         } else if (rows == mr && cols == nr) {
-                            MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, c, co, ldc);
-                        } else {    // an edge tile: the sums into a zeroed scratch tile (0 + x = x), then its part into C
-                            java.util.Arrays.fill(t, 0f);
-                            MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, t, 0, nr);
-                            addTile(t, nr, c, co, ldc, rows, cols);
+                            MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, c, co, ldc, add);
+                        } else {    // an edge tile: the sums into a scratch tile, then its part into C
+                            MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, t, 0, nr, false);
+                            putTile(t, nr, c, co, ldc, rows, cols, add);
                         }
                     }
                 }
@@ -263,11 +260,15 @@ public final class Gemm {
         }
     }
 
-    /** C tile += tile, for the rows &lt; {@code rows} and columns &lt; {@code cols} that exist (edge tiles, scalar mode). */
-    private static void addTile(float[] tile, int nr, float[] c, int co, int ldc, int rows, int cols) {
+    /** C tile += tile ({@code add}) or C tile = tile, for the rows &lt; {@code rows} and columns &lt; {@code cols} that exist (edge tiles, scalar mode). */
+    private static void putTile(float[] tile, int nr, float[] c, int co, int ldc, int rows, int cols, boolean add) {
         int vb = Simd.bound(cols);
         for (int r = 0; r < rows; r++) {
             int o = co + r * ldc, t = r * nr, j = 0;
+            if (!add) {
+                System.arraycopy(tile, t, c, o, cols);
+                continue;
+            }
             for (; j < vb; j += Simd.L) {
                 FloatVector.fromArray(Simd.F, tile, t + j).add(FloatVector.fromArray(Simd.F, c, o + j)).intoArray(c, o + j);
             }

@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The GEMM's micro-kernels: C[r][·] += Σ_p pa[p][r] · pb[p][·] over one packed depth block, for an
+ * The GEMM's micro-kernels: C[r][·] (+)= Σ_p pa[p][r] · pb[p][·] over one packed depth block, for an
  * MR × NR tile with NR = 2 vectors, MR ∈ {@link #ROWS}. pa is an MR-row panel of A (pa[ao + p·MR + r]),
  * pb a 2-vector panel of B (pb[bo + p·NR + j]); row r of the tile is c[co + r·ldc …], modified.
  *
@@ -27,12 +27,16 @@ final class MicroKernels {
     /** The MR of the vector kernels, all 2 vectors wide. */
     static final int[] ROWS = {6, 8, 12};
 
-    /** Runs the MR × (2 vectors) kernel; MR must be one of {@link #ROWS}. */
-    static void tile(int mr, int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
+    /**
+     * Runs the MR × (2 vectors) kernel, MR one of {@link #ROWS}: C += sums ({@code add}), or C = sums (the
+     * first depth block of a product that overwrites C: the same bits as 0 + sums, as the sums starting
+     * from +0 are never −0, and C is neither cleared beforehand nor read).
+     */
+    static void tile(int mr, int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc, boolean add) {
         switch (mr) {
-            case 6 -> tile6x2(kc, pa, ao, pb, bo, c, co, ldc);
-            case 8 -> tile8x2(kc, pa, ao, pb, bo, c, co, ldc);
-            case 12 -> tile12x2(kc, pa, ao, pb, bo, c, co, ldc);
+            case 6 -> tile6x2(kc, pa, ao, pb, bo, c, co, ldc, add);
+            case 8 -> tile8x2(kc, pa, ao, pb, bo, c, co, ldc, add);
+            case 12 -> tile12x2(kc, pa, ao, pb, bo, c, co, ldc, add);
             default -> throw new IllegalArgumentException("no " + mr + "-row micro-kernel");
         }
     }
@@ -48,11 +52,11 @@ final class MicroKernels {
         }
     }
 
-    // Each kernel ends with C += sums, row by row: adding C here costs less than storing the sums to a
-    // scratch tile and adding that to C in a second pass.
+    // Each kernel ends with C += sums (or C = sums), row by row: adding C here costs less than storing
+    // the sums to a scratch tile and adding that to C in a second pass.
 
     /** The 6 × (2 vectors) tile: 12 accumulators, the 2 vectors of B's row p, one broadcast value of A. */
-    static void tile6x2(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
+    static void tile6x2(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc, boolean add) {
         VectorSpecies<Float> s = Simd.F;
         int l = Simd.L, nr = 2 * l;
         FloatVector c0_0 = FloatVector.zero(s), c0_1 = FloatVector.zero(s);
@@ -83,28 +87,37 @@ final class MicroKernels {
             c5_0 = a5.fma(b0, c5_0);
             c5_1 = a5.fma(b1, c5_1);
         }
-        int o = co;
-        c0_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c0_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + ldc;
-        c1_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c1_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 2 * ldc;
-        c2_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c2_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 3 * ldc;
-        c3_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c3_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 4 * ldc;
-        c4_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c4_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 5 * ldc;
-        c5_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c5_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        if (add) {
+            c0_0.add(FloatVector.fromArray(s, c, co)).intoArray(c, co);
+            c0_1.add(FloatVector.fromArray(s, c, co + l)).intoArray(c, co + l);
+            c1_0.add(FloatVector.fromArray(s, c, co + ldc)).intoArray(c, co + ldc);
+            c1_1.add(FloatVector.fromArray(s, c, co + ldc + l)).intoArray(c, co + ldc + l);
+            c2_0.add(FloatVector.fromArray(s, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+            c2_1.add(FloatVector.fromArray(s, c, co + 2 * ldc + l)).intoArray(c, co + 2 * ldc + l);
+            c3_0.add(FloatVector.fromArray(s, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+            c3_1.add(FloatVector.fromArray(s, c, co + 3 * ldc + l)).intoArray(c, co + 3 * ldc + l);
+            c4_0.add(FloatVector.fromArray(s, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
+            c4_1.add(FloatVector.fromArray(s, c, co + 4 * ldc + l)).intoArray(c, co + 4 * ldc + l);
+            c5_0.add(FloatVector.fromArray(s, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
+            c5_1.add(FloatVector.fromArray(s, c, co + 5 * ldc + l)).intoArray(c, co + 5 * ldc + l);
+        } else {
+            c0_0.intoArray(c, co);
+            c0_1.intoArray(c, co + l);
+            c1_0.intoArray(c, co + ldc);
+            c1_1.intoArray(c, co + ldc + l);
+            c2_0.intoArray(c, co + 2 * ldc);
+            c2_1.intoArray(c, co + 2 * ldc + l);
+            c3_0.intoArray(c, co + 3 * ldc);
+            c3_1.intoArray(c, co + 3 * ldc + l);
+            c4_0.intoArray(c, co + 4 * ldc);
+            c4_1.intoArray(c, co + 4 * ldc + l);
+            c5_0.intoArray(c, co + 5 * ldc);
+            c5_1.intoArray(c, co + 5 * ldc + l);
+        }
     }
 
     /** The 8 × (2 vectors) tile: 16 accumulators, the 2 vectors of B's row p, one broadcast value of A. */
-    static void tile8x2(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
+    static void tile8x2(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc, boolean add) {
         VectorSpecies<Float> s = Simd.F;
         int l = Simd.L, nr = 2 * l;
         FloatVector c0_0 = FloatVector.zero(s), c0_1 = FloatVector.zero(s);
@@ -143,34 +156,45 @@ final class MicroKernels {
             c7_0 = a7.fma(b0, c7_0);
             c7_1 = a7.fma(b1, c7_1);
         }
-        int o = co;
-        c0_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c0_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + ldc;
-        c1_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c1_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 2 * ldc;
-        c2_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c2_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 3 * ldc;
-        c3_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c3_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 4 * ldc;
-        c4_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c4_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 5 * ldc;
-        c5_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c5_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 6 * ldc;
-        c6_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c6_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 7 * ldc;
-        c7_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c7_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        if (add) {
+            c0_0.add(FloatVector.fromArray(s, c, co)).intoArray(c, co);
+            c0_1.add(FloatVector.fromArray(s, c, co + l)).intoArray(c, co + l);
+            c1_0.add(FloatVector.fromArray(s, c, co + ldc)).intoArray(c, co + ldc);
+            c1_1.add(FloatVector.fromArray(s, c, co + ldc + l)).intoArray(c, co + ldc + l);
+            c2_0.add(FloatVector.fromArray(s, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+            c2_1.add(FloatVector.fromArray(s, c, co + 2 * ldc + l)).intoArray(c, co + 2 * ldc + l);
+            c3_0.add(FloatVector.fromArray(s, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+            c3_1.add(FloatVector.fromArray(s, c, co + 3 * ldc + l)).intoArray(c, co + 3 * ldc + l);
+            c4_0.add(FloatVector.fromArray(s, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
+            c4_1.add(FloatVector.fromArray(s, c, co + 4 * ldc + l)).intoArray(c, co + 4 * ldc + l);
+            c5_0.add(FloatVector.fromArray(s, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
+            c5_1.add(FloatVector.fromArray(s, c, co + 5 * ldc + l)).intoArray(c, co + 5 * ldc + l);
+            c6_0.add(FloatVector.fromArray(s, c, co + 6 * ldc)).intoArray(c, co + 6 * ldc);
+            c6_1.add(FloatVector.fromArray(s, c, co + 6 * ldc + l)).intoArray(c, co + 6 * ldc + l);
+            c7_0.add(FloatVector.fromArray(s, c, co + 7 * ldc)).intoArray(c, co + 7 * ldc);
+            c7_1.add(FloatVector.fromArray(s, c, co + 7 * ldc + l)).intoArray(c, co + 7 * ldc + l);
+        } else {
+            c0_0.intoArray(c, co);
+            c0_1.intoArray(c, co + l);
+            c1_0.intoArray(c, co + ldc);
+            c1_1.intoArray(c, co + ldc + l);
+            c2_0.intoArray(c, co + 2 * ldc);
+            c2_1.intoArray(c, co + 2 * ldc + l);
+            c3_0.intoArray(c, co + 3 * ldc);
+            c3_1.intoArray(c, co + 3 * ldc + l);
+            c4_0.intoArray(c, co + 4 * ldc);
+            c4_1.intoArray(c, co + 4 * ldc + l);
+            c5_0.intoArray(c, co + 5 * ldc);
+            c5_1.intoArray(c, co + 5 * ldc + l);
+            c6_0.intoArray(c, co + 6 * ldc);
+            c6_1.intoArray(c, co + 6 * ldc + l);
+            c7_0.intoArray(c, co + 7 * ldc);
+            c7_1.intoArray(c, co + 7 * ldc + l);
+        }
     }
 
     /** The 12 × (2 vectors) tile: 24 accumulators, the 2 vectors of B's row p, one broadcast value of A. */
-    static void tile12x2(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
+    static void tile12x2(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc, boolean add) {
         VectorSpecies<Float> s = Simd.F;
         int l = Simd.L, nr = 2 * l;
         FloatVector c0_0 = FloatVector.zero(s), c0_1 = FloatVector.zero(s);
@@ -225,41 +249,56 @@ final class MicroKernels {
             c11_0 = a11.fma(b0, c11_0);
             c11_1 = a11.fma(b1, c11_1);
         }
-        int o = co;
-        c0_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c0_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + ldc;
-        c1_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c1_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 2 * ldc;
-        c2_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c2_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 3 * ldc;
-        c3_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c3_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 4 * ldc;
-        c4_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c4_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 5 * ldc;
-        c5_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c5_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 6 * ldc;
-        c6_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c6_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 7 * ldc;
-        c7_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c7_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 8 * ldc;
-        c8_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c8_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 9 * ldc;
-        c9_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c9_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 10 * ldc;
-        c10_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c10_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
-        o = co + 11 * ldc;
-        c11_0.add(FloatVector.fromArray(s, c, o)).intoArray(c, o);
-        c11_1.add(FloatVector.fromArray(s, c, o + l)).intoArray(c, o + l);
+        if (add) {
+            c0_0.add(FloatVector.fromArray(s, c, co)).intoArray(c, co);
+            c0_1.add(FloatVector.fromArray(s, c, co + l)).intoArray(c, co + l);
+            c1_0.add(FloatVector.fromArray(s, c, co + ldc)).intoArray(c, co + ldc);
+            c1_1.add(FloatVector.fromArray(s, c, co + ldc + l)).intoArray(c, co + ldc + l);
+            c2_0.add(FloatVector.fromArray(s, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+            c2_1.add(FloatVector.fromArray(s, c, co + 2 * ldc + l)).intoArray(c, co + 2 * ldc + l);
+            c3_0.add(FloatVector.fromArray(s, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+            c3_1.add(FloatVector.fromArray(s, c, co + 3 * ldc + l)).intoArray(c, co + 3 * ldc + l);
+            c4_0.add(FloatVector.fromArray(s, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
+            c4_1.add(FloatVector.fromArray(s, c, co + 4 * ldc + l)).intoArray(c, co + 4 * ldc + l);
+            c5_0.add(FloatVector.fromArray(s, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
+            c5_1.add(FloatVector.fromArray(s, c, co + 5 * ldc + l)).intoArray(c, co + 5 * ldc + l);
+            c6_0.add(FloatVector.fromArray(s, c, co + 6 * ldc)).intoArray(c, co + 6 * ldc);
+            c6_1.add(FloatVector.fromArray(s, c, co + 6 * ldc + l)).intoArray(c, co + 6 * ldc + l);
+            c7_0.add(FloatVector.fromArray(s, c, co + 7 * ldc)).intoArray(c, co + 7 * ldc);
+            c7_1.add(FloatVector.fromArray(s, c, co + 7 * ldc + l)).intoArray(c, co + 7 * ldc + l);
+            c8_0.add(FloatVector.fromArray(s, c, co + 8 * ldc)).intoArray(c, co + 8 * ldc);
+            c8_1.add(FloatVector.fromArray(s, c, co + 8 * ldc + l)).intoArray(c, co + 8 * ldc + l);
+            c9_0.add(FloatVector.fromArray(s, c, co + 9 * ldc)).intoArray(c, co + 9 * ldc);
+            c9_1.add(FloatVector.fromArray(s, c, co + 9 * ldc + l)).intoArray(c, co + 9 * ldc + l);
+            c10_0.add(FloatVector.fromArray(s, c, co + 10 * ldc)).intoArray(c, co + 10 * ldc);
+            c10_1.add(FloatVector.fromArray(s, c, co + 10 * ldc + l)).intoArray(c, co + 10 * ldc + l);
+            c11_0.add(FloatVector.fromArray(s, c, co + 11 * ldc)).intoArray(c, co + 11 * ldc);
+            c11_1.add(FloatVector.fromArray(s, c, co + 11 * ldc + l)).intoArray(c, co + 11 * ldc + l);
+        } else {
+            c0_0.intoArray(c, co);
+            c0_1.intoArray(c, co + l);
+            c1_0.intoArray(c, co + ldc);
+            c1_1.intoArray(c, co + ldc + l);
+            c2_0.intoArray(c, co + 2 * ldc);
+            c2_1.intoArray(c, co + 2 * ldc + l);
+            c3_0.intoArray(c, co + 3 * ldc);
+            c3_1.intoArray(c, co + 3 * ldc + l);
+            c4_0.intoArray(c, co + 4 * ldc);
+            c4_1.intoArray(c, co + 4 * ldc + l);
+            c5_0.intoArray(c, co + 5 * ldc);
+            c5_1.intoArray(c, co + 5 * ldc + l);
+            c6_0.intoArray(c, co + 6 * ldc);
+            c6_1.intoArray(c, co + 6 * ldc + l);
+            c7_0.intoArray(c, co + 7 * ldc);
+            c7_1.intoArray(c, co + 7 * ldc + l);
+            c8_0.intoArray(c, co + 8 * ldc);
+            c8_1.intoArray(c, co + 8 * ldc + l);
+            c9_0.intoArray(c, co + 9 * ldc);
+            c9_1.intoArray(c, co + 9 * ldc + l);
+            c10_0.intoArray(c, co + 10 * ldc);
+            c10_1.intoArray(c, co + 10 * ldc + l);
+            c11_0.intoArray(c, co + 11 * ldc);
+            c11_1.intoArray(c, co + 11 * ldc + l);
+        }
     }
 }

@@ -27,7 +27,7 @@ package dsf4j.engine.fast;
  * <p>This is BLIS's layering with our operands in its roles (BLIS computes Cᵀ = Bᵀ·Aᵀ column-major: our
  * broadcast operand A is its B, whose micro-panel it keeps in L1; our vector operand B is its A, whose
  * MC × KC block it keeps in L2). An Intel Xeon (family 6 model 207: 32 registers, 48 KiB 12-way L1d, 2 MiB
- * 16-way L2) at 512 bits: 12x2, KC 256 (3 ways of A + 8 of B), NC 1792, MC 4096. A Zen 4 core (32 KiB
+ * 16-way L2) at 512 bits: 12x2, KC 256 (3 ways of A + 8 of B), NC 1792, MC 4092. A Zen 4 core (32 KiB
  * 8-way L1d, 1 MiB 8-way L2): 12x2, KC 160 (2 + 5 ways), NC 1216; BLIS's own Zen 4 choice, in these
  * terms, is MR 12, NR 32, KC 480, NC 512 (its MC), a B block of 960 KiB, also most of that L2. The fixed
  * blocking before this model (6x2, KC 256) filled all of Zen 4's L1d with one 32 KiB panel of B.

@@ -177,6 +177,22 @@ class GemmTest {
     }
 
     @Test
+    void anOverwritingProductIgnoresWhatCHeldEvenNaN() {
+        Random r = new Random(6);
+        int m = 29, n = 70, k = 150;
+        float[] a = random(r, m * k), b = random(r, k * n), expected = new float[m * n];
+        reference(false, false, false, m, n, k, a, 0, k, b, 0, n, expected, 0, n);
+        for (GemmBlocking blocking : smallBlockings()) {
+            float[] c = new float[m * n];
+            java.util.Arrays.fill(c, Float.NaN);
+            try (Parallel p = new Parallel(2)) {
+                new Gemm(p, blocking).nn(m, n, k, a, 0, b, 0, c, 0, false);
+            }
+            assertArrayEquals(expected, c, 1e-5f * k, blocking.toString());
+        }
+    }
+
+    @Test
     void aBlockingForAnotherWidthIsRefused() {
         try (Parallel p = new Parallel(1)) {
             GemmBlocking other = new GemmBlocking(6, 2, Simd.L * 2, 64, 60, 64 * Simd.L);

@@ -74,6 +74,7 @@ public final class Trainer {
     private FaultPolicy faults = FaultPolicy.DEFAULT;
     private StopRequest stop = new StopRequest();
     private CheckpointWriter writer = Checkpoint::save;
+    private StepDump dump;
 
     /** Writes a checkpoint ({@link Checkpoint#save}); tests substitute one that fails like a full disk. */
     @FunctionalInterface
@@ -105,6 +106,12 @@ public final class Trainer {
     /** Ends the run after the step during which {@code request} is made, with a checkpoint of that step. */
     public Trainer stopWhen(StopRequest request) {
         this.stop = Objects.requireNonNull(request);
+        return this;
+    }
+
+    /** Records the run's first steps for a replay in PyTorch ({@link StepDump}: it observes, the run is unchanged). */
+    public Trainer dumpSteps(StepDump d) {
+        this.dump = d;
         return this;
     }
 
@@ -152,6 +159,7 @@ public final class Trainer {
      */
     public Result run(Checkpoint resume) throws IOException {
         Session s = begin(resume);
+        if (dump != null) dump.begin(resume != null, data.carriesState(), s.total, s.params);
         Files.createDirectories(out);   // only once the run is known to be valid
         for (String f : List.of(BEST, LAST)) AtomicFiles.removeLeftovers(out.resolve(f));   // a killed save's temporary file
         console.line(String.format(Locale.ROOT, "%s %s: %s, %d steps (%d per epoch), validation every %d steps, %s engine",
@@ -275,6 +283,21 @@ public final class Trainer {
                 console.line(String.format(Locale.ROOT, "step %d: the loss (%s) or gradient norm (%s) is not finite: update skipped (%d so far; --on-nan skip)",
                         step, update.loss(), update.gradNorm(), skipped));
             }
+            if (dump != null && step <= dump.steps()) dumpStep(b, lr, update);
+        }
+
+        /** {@link StepDump}: this step's batch, rate, loss, norm and weights after it; the file once step K is done. */
+        private void dumpStep(Batch b, double lr, DeviceTrainer.Update update) {
+            if (dump.wantsWeightsAfter(step)) updater.sync();   // a device trainer's weights, to the host
+            dump.record(step, b, lr, update.loss(), update.gradNorm(), params);
+            if (step < dump.steps()) return;
+            Path file = out.resolve(StepDump.FILE);
+            try {
+                dump.file(model, cfg, engine.name(), provenance).write(file);
+            } catch (IOException | UncheckedIOException e) {
+                throw new TrainingHalted(String.format(Locale.ROOT, "step %d: could not write %s (%s): free disk space (or fix the folder) and run again", step, file, oneLine(e)), e);
+            }
+            console.line(String.format(Locale.ROOT, "steps 1-%d recorded in %s: replay them with bench/pytorch_equivalence.py %s", step, file, file));
         }
 
         /** A step whose loss or gradient norm is not finite: stop with the last good state saved, or count the skip. */

@@ -9,7 +9,7 @@ the same K steps in PyTorch and compares, step by step:
             weights after step k − 1, so it follows both trajectories, not only the first step);
   weights   max |θ_torch − θ_dsf4j| over every trainable value, after every step the dump recorded
             (every step, or step K only with --dump-weights last);
-  |g|       the global gradient norm before clipping, relative.
+  |g|       the global gradient norm before clipping, relative (summed in float64 on both sides).
 Both runs start from the same weights and then go their own way: nothing is re-synchronised.
 
 The step, as the authors' code (dsf/utils/engine.py) and dsf4j do it: mean cross-entropy over the
@@ -83,11 +83,12 @@ def replay(d, dtype=torch.float32):
         opt.zero_grad(set_to_none=True)
         loss = dsf_torch.loss(p, d.cfg, inp, tgt, method)
         loss.backward()
+        # the norm compared is summed in float64 (as dsf4j's): torch 1.13's float32 norm of a 2.6M-value
+        # head gradient is 5e-4 off; clip_grad_norm_ clips with its own norm, as PyTorch training does
+        norm = math.sqrt(sum(float(t.grad.detach().double().pow(2).sum()) for t in trainable))
         if clip > 0:
-            norm = torch.nn.utils.clip_grad_norm_(trainable, clip)
-        else:
-            norm = torch.norm(torch.stack([torch.norm(t.grad.detach(), 2) for t in trainable]), 2)
-        losses[k - 1], norms[k - 1] = loss.item(), norm.item()
+            torch.nn.utils.clip_grad_norm_(trainable, clip)
+        losses[k - 1], norms[k - 1] = loss.item(), norm
         if math.isfinite(losses[k - 1]) and math.isfinite(norms[k - 1]):   # dsf4j skips such an update too
             opt.step()
         after[k] = {n: t.detach().numpy().copy() for n, t in p.items() if not n.endswith(".lambda")}

@@ -59,6 +59,17 @@ build_jar() {
   fi
 }
 
+# stdin → stdout, without the first line when it is the JVM's incubator-module notice.
+drop_incubator_notice() {
+  local first
+  if IFS= read -r first; then
+    [[ $first == "WARNING: Using incubator modules"* ]] || printf '%s\n' "$first"
+  else
+    printf '%s' "$first"   # stderr ended without a newline
+  fi
+  exec cat
+}
+
 case "${1:-}" in
   test)
     shift
@@ -66,9 +77,11 @@ case "${1:-}" in
     ;;
   *)
     build_jar
-    # The incubator module prints one warning per JVM; it says nothing a user can act on. The filter
-    # ignores Ctrl-C and SIGTERM: dsf4j train answers them by saving a checkpoint, and its messages
-    # must still reach stderr; the filter ends when java closes stderr.
-    exec java "${JVM_FLAGS[@]}" ${DSF4J_JAVA_OPTS:-} -jar "$JAR" "$@" 2> >(trap '' INT TERM; exec grep -v --line-buffered '^WARNING: Using incubator modules' >&2)
+    # The incubator module prints one warning per JVM, its first line on stderr; it says nothing a user
+    # can act on. The filter drops that line and passes the rest through as it comes (not line by line,
+    # so that a download's progress bar, redrawn with \r, shows at once). It ignores Ctrl-C and SIGTERM:
+    # dsf4j train answers them by saving a checkpoint, and its messages must still reach stderr; the
+    # filter ends when java closes stderr.
+    exec java "${JVM_FLAGS[@]}" ${DSF4J_JAVA_OPTS:-} -jar "$JAR" "$@" 2> >(trap '' INT TERM; drop_incubator_notice >&2)
     ;;
 esac

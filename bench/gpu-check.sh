@@ -23,7 +23,7 @@ jar="$root/target/dsf4j.jar"
 for f in "$java" "$jar"; do
   if [ ! -e "$f" ]; then echo "gpu-check: $f is missing: run bench/make-gpu-runtime.sh here and carry target/dsf4j.jar and jdk25-runtime" >&2; exit 2; fi
 done
-check=("$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m -cp "$jar" dsf4j.engine.cuda.GpuCheck)
+check=("$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m -cp "$jar" dsf4j.bench.GpuCheck)
 export DSF4J_CUDA_CACHE="$work/kernels"   # NVRTC compiles once for all the JVMs below
 start=$(date +%s)
 stamp() { echo "== $1 ($(( $(date +%s) - start )) s)"; }

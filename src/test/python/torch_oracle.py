@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """PyTorch as an outside oracle for dsf4j's gradients.
 
-Reads a file written by `dsf4j grads`, rebuilds the same model from torch.nn modules in float64 (the
-model and the three methods are bench/dsf_torch.py's, shared with bench/pytorch_equivalence.py), and
-computes every method's loss and gradient with autograd:
+Reads a file written by `dsf4j grads`, rebuilds the same model from torch.nn modules in float64
+(RNNCell / GRUCell / LSTMCell, LayerNorm, Linear, GELU, Embedding; minGRU, which torch.nn lacks, from
+its equations in torch ops; the model and the three methods are bench/dsf_torch.py's, shared with
+bench/pytorch_equivalence.py), and computes every method's loss and gradient with autograd:
   bptt    plain autograd through time;
   ftbptt  the state detached after every step (the authors' NoBpttRnn);
   dsf     the authors' mechanism: states from a no-grad forward, the cell re-run once batched over

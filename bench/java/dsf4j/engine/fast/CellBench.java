@@ -3,6 +3,7 @@ package dsf4j.engine.fast;
 import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.Method;
+import dsf4j.grad.GradientMethod;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 public class CellBench {
 
-    @Param({"RNN", "GRU", "LSTM"})
+    @Param({"RNN", "GRU", "LSTM", "MINGRU"})
     public CellType cell;
 
     @Param({"BPTT", "FTBPTT", "DSF"})
@@ -47,22 +48,22 @@ public class CellBench {
     public void setup() {
         parallel = new Parallel(threads);
         Gemm gemm = new Gemm(parallel);
-        CellKernel kernel = new CellKernel(cell, H);
+        CellKernel kernel = CellKernel.of(cell, H);
         layer = new FastRecurrentLayer(kernel, gemm, new ColumnSums(parallel), new RowKernels(parallel), DsfSolver.SCAN, B, T,
                 new FastRecurrentLayer.Scratch(kernel, B, T));
         Random r = new Random(1);
-        int g = kernel.g, d = kernel.d;
+        int g = kernel.g, gw = kernel.gh, d = kernel.d;
         x = fill(r, T * B * H);
         e = fill(r, T * B * d);
         dx = new float[T * B * H];
         wIh = fill(r, g * H);
-        wHh = fill(r, g * H);
+        wHh = gw > 0 ? fill(r, gw * H) : null;
         bIh = fill(r, g);
-        bHh = fill(r, g);
+        bHh = gw > 0 ? fill(r, gw) : null;
         dWIh = new float[g * H];
-        dWHh = new float[g * H];
+        dWHh = gw > 0 ? new float[gw * H] : null;
         dBIh = new float[g];
-        dBHh = new float[g];
+        dBHh = gw > 0 ? new float[gw] : null;
         lambda = new float[d];
         for (int i = 0; i < d; i++) lambda[i] = i / (float) (d - 1);
     }
@@ -82,7 +83,7 @@ public class CellBench {
     public float[] forwardBackward() {
         layer.forward(x, null, wIh, wHh, bIh, bHh);
         System.arraycopy(e, 0, layer.errors(), 0, e.length);
-        layer.backward(method, lambda, wIh, wHh, dWIh, dWHh, dBIh, dBHh, dx);
+        layer.backward(GradientMethod.of(method), lambda, wIh, wHh, dWIh, dWHh, dBIh, dBHh, dx);
         return dx;
     }
 }

@@ -1,5 +1,6 @@
 package dsf4j.bench;
 
+import dsf4j.config.CellType;
 import dsf4j.config.ModelConfig;
 import dsf4j.data.BpeTrainer;
 import dsf4j.train.Presets;
@@ -18,7 +19,15 @@ public final class BenchPresets {
     private BenchPresets() {}
 
     /** A model and the batch it is timed on. */
-    public record Preset(String name, ModelConfig config, int batch, int steps) {}
+    public record Preset(String name, ModelConfig config, int batch, int steps) {
+
+        /** The same shape with another cell (named e.g. {@code ptb-gru-3l256 --cell lstm}). */
+        public Preset withCell(CellType cell) {
+            if (cell == config.cell()) return this;
+            ModelConfig c = new ModelConfig(cell, config.block(), config.layers(), config.hidden(), config.vocab(), config.padId(), config.lambdaInit());
+            return new Preset(name + " --cell " + cell.id(), c, batch, steps);
+        }
+    }
 
     public static Preset get(String name) {
         TrainConfig c = Presets.get(name);

@@ -7,6 +7,8 @@ import dsf4j.config.ModelConfig;
 import dsf4j.engine.GradientProbe;
 import dsf4j.engine.fast.FastEngine;
 import dsf4j.engine.fast.Gemm;
+import dsf4j.grad.GradientMethod;
+import dsf4j.grad.RecurrentBackward;
 import dsf4j.model.Batch;
 import dsf4j.model.ParamLayout;
 import dsf4j.model.Parameters;
@@ -60,7 +62,7 @@ public final class StepBench {
             }
         }
         double ms = median(step), tokens = batch.targetCount(c.padId());   // = B·T: the batch has no padding
-        double gflop = flopsPerToken(c, method) * tokens / 1e9;
+        double gflop = flopsPerToken(c, method, preset.steps()) * tokens / 1e9;
         return new Result(preset.name(), method.id(), threads, tokens / (ms / 1e3), ms, median(fwd), median(head),
                 median(rec), median(recG), median(other), median(opt), gflop, gflop / (ms / 1e3));
     }
@@ -78,15 +80,28 @@ public final class StepBench {
 
     /**
      * The dense-product FLOPs of one token's training step (2 per multiply-add): forward, then twice
-     * that in the backward (dX and dW), less what a method skips (only BPTT multiplies by W_hh going back).
+     * that in the backward (dX and dW), plus the products by W_hh going back for the share of steps where
+     * the method forms Jacobian products (BPTT: all but the first; a cell without hidden gates has no W_hh).
      */
-    public static double flopsPerToken(ModelConfig c, Method method) {
-        double h = c.hidden(), g = c.cell().gates * h, d = c.stateSize(), v = c.vocab();
+    public static double flopsPerToken(ModelConfig c, Method method, int steps) {
+        double h = c.hidden(), g = c.cell().gates * h, gw = c.cell().hiddenGates * h, d = c.stateSize(), v = c.vocab();
         boolean tf = c.block() == BlockType.TRANSFORMER, proj = ParamLayout.hasProjection(c);
-        double layerFwd = 2 * h * g + 2 * h * g + (proj ? 2 * d * h : 0) + (tf ? 2 * 2 * h * 4 * h : 0);
-        double layerBwd = 2 * h * g * 2 + 2 * h * g + (method == Method.BPTT ? 2 * g * h : 0)
+        double layerFwd = 2 * h * g + 2 * h * gw + (proj ? 2 * d * h : 0) + (tf ? 2 * 2 * h * 4 * h : 0);
+        double layerBwd = 2 * h * g * 2 + 2 * h * gw + 2 * gw * h * jacobianProducts(method, steps) / steps
                 + (proj ? 4 * d * h : 0) + (tf ? 4 * 2 * h * 4 * h : 0);
         return c.layers() * (layerFwd + layerBwd) + 3 * 2 * h * v;
+    }
+
+    /** How many of T steps form a Jacobian product δ_t·J_t under {@code method}: asked of the method itself. */
+    static int jacobianProducts(Method method, int steps) {
+        int[] count = {0};
+        GradientMethod.of(method).backward(new RecurrentBackward() {
+            @Override public int steps() { return steps; }
+            @Override public void localSteps(int from, int to) {}
+            @Override public void exactSteps(int from, int to) { count[0] += Math.max(0, to - from - 1); }
+            @Override public void solveDiagonal() {}
+        });
+        return count[0];
     }
 
     /**

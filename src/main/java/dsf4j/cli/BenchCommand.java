@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dsf4j.bench.BenchPresets;
 import dsf4j.bench.StepBench;
+import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.Method;
 import dsf4j.engine.fast.Parallel;
@@ -33,6 +34,9 @@ final class BenchCommand implements Callable<Integer> {
             completionCandidates = PresetNames.class)
     String preset;
 
+    @Option(names = "--cell", description = "time the preset's shape with another cell: " + CellType.CHOICES)
+    String cell;
+
     @Option(names = "--method", defaultValue = "bptt,ftbptt,dsf", description = "methods to time (default: ${DEFAULT-VALUE})")
     String methods;
 
@@ -54,6 +58,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--vs-pytorch", description = "also run bench/pytorch_baseline.py on the same preset and print dsf4j/PyTorch ratios")
     boolean vsPytorch;
 
+    /** The cells bench/pytorch_baseline.py has a torch.nn module for. */
+    private static final java.util.Set<CellType> TORCH_CELLS = java.util.EnumSet.of(CellType.RNN, CellType.GRU, CellType.LSTM);
+
     static final class PresetNames implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
@@ -68,6 +75,11 @@ final class BenchCommand implements Callable<Integer> {
         if (threads < 0) throw new IllegalArgumentException("--threads must be 0 (all cores) or more");
         int workers = threads == 0 ? Parallel.defaultThreads() : threads;
         BenchPresets.Preset p = BenchPresets.get(preset);
+        if (cell != null) p = p.withCell(CellType.parse(cell));
+        if (vsPytorch && !TORCH_CELLS.contains(p.config().cell())) {
+            throw new IllegalArgumentException("--vs-pytorch times torch.nn's RNN, GRU and LSTM, and torch.nn has no " + p.config().cell().id()
+                    + ": drop --vs-pytorch or pick another --cell");
+        }
         DsfSolver dsfSolver = DsfSolver.parse(solver);
         double ceiling = StepBench.gemmCeiling(p, workers);
         List<StepBench.Result> results = new ArrayList<>();

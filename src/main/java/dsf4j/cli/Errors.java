@@ -1,5 +1,6 @@
 package dsf4j.cli;
 
+import dsf4j.data.FetchFailed;
 import dsf4j.train.TrainingHalted;
 import picocli.CommandLine;
 import picocli.CommandLine.ExecutionException;
@@ -63,7 +64,7 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
         if (ex instanceof UncheckedIOException u && u.getCause() != null) ex = u.getCause();
         String m = ex.getMessage() == null ? null : oneLine(ex.getMessage());
         String rerun = debug ? "" : " (rerun with --debug for the stack trace)";
-        if (ex instanceof IllegalArgumentException || ex instanceof TrainingHalted) return m == null ? ex.getClass().getSimpleName() : m;
+        if (ex instanceof IllegalArgumentException || ex instanceof TrainingHalted || ex instanceof FetchFailed) return m == null ? ex.getClass().getSimpleName() : m;
         if (ex instanceof IOException) return "I/O error: " + (m == null ? ex.getClass().getSimpleName() : ex.getClass().getSimpleName() + ": " + m)
                 + ": check the path, its permissions and the free disk space" + rerun;
         if (ex instanceof OutOfMemoryError) {

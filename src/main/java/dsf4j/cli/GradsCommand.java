@@ -34,6 +34,8 @@ final class GradsCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model = new ModelOptions();
+    @Mixin
+    OfflineOption net = new OfflineOption();
 
     @Option(names = "--batch", defaultValue = "3", description = "batch size B (default: ${DEFAULT-VALUE})")
     int batch;
@@ -112,7 +114,7 @@ final class GradsCommand implements Callable<Integer> {
 
     /** The first {@code --batch} sequences of the checkpoint's validation split. */
     private Batch firstValidationBatch(Checkpoint c) {
-        List<Batch> valid = CheckpointData.open(c).batches(Split.VALID, batch);
+        List<Batch> valid = CheckpointData.open(c, net.offline).batches(Split.VALID, batch);
         if (valid.isEmpty()) throw new IllegalArgumentException("the validation split of " + c.train().data() + " gives no batch of " + batch + ": lower --batch");
         return valid.getFirst();
     }

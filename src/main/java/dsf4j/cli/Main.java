@@ -12,7 +12,7 @@ import java.io.PrintWriter;
 @Command(name = "dsf4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Train recurrent language models with BPTT, FT-BPTT and Diagonal State Feedbacks (DSF).",
         subcommands = {TrainCommand.class, EvalCommand.class, GenerateCommand.class, PlotCommand.class, SummaryCommand.class,
-                GradsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                GradsCommand.class, BenchCommand.class, FetchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = Errors.DEBUG_FLAG, scope = ScopeType.INHERIT,

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** The flags that shape a model; shared by the commands that build one from flags. */
 final class ModelOptions {
 
-    @Option(names = "--cell", defaultValue = "gru", description = "rnn, gru or lstm (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cell", defaultValue = "gru", description = CellType.CHOICES + " (default: ${DEFAULT-VALUE})")
     String cell;
 
     @Option(names = "--block", defaultValue = "residual", description = "residual or transformer (default: ${DEFAULT-VALUE})")

@@ -22,6 +22,7 @@ import dsf4j.train.TrainConfig;
 import dsf4j.train.TrainData;
 import dsf4j.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -55,7 +56,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batching", description = "sentences: random (the authors': shuffled batches, each padded to its longest row) "
             + "or bucket[:N] (length buckets of N batches, default 50: about half the work per step, but batches are no longer uniform samples; README: Batching)")
     String batching;
-    @Option(names = "--cell", description = "rnn, gru or lstm")
+    @Option(names = "--cell", description = CellType.CHOICES)
     String cell;
     @Option(names = "--block", description = "residual or transformer")
     String block;
@@ -63,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
     Integer layers;
     @Option(names = "--hidden", description = "hidden units H")
     Integer hidden;
-    @Option(names = "--method", description = "bptt, ftbptt or dsf")
+    @Option(names = "--method", description = Method.CHOICES)
     String method;
     @Option(names = "--lambda-init", description = "DSF's fixed λ: linspace:A:B, uniform:A:B or const:C")
     String lambdaInit;
@@ -116,6 +117,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--on-save-error", defaultValue = "stop",
             description = "a checkpoint that cannot be written (disk full): stop, or continue and retry at the next checkpoint (default: ${DEFAULT-VALUE})")
     String onSaveError;
+    @Mixin
+    OfflineOption net = new OfflineOption();
 
     @Override
     public Integer call() throws Exception {
@@ -145,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--out " + out + " already holds a run: continue it with --resume " + out + " or choose another --out");
             }
         }
-        Dataset dataset = TrainData.open(cfg);
+        Dataset dataset = TrainData.open(cfg, net.offline);
         Provenance provenance = Provenance.of(dataset.provenance(), "dsf4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         ModelConfig model = Trainer.modelFor(cfg, dataset);
         Engines.requireMemory(cfg.engine(), model, cfg.batch(), cfg.seq());

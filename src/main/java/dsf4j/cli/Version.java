@@ -1,13 +1,13 @@
 package dsf4j.cli;
 
+import dsf4j.train.Provenance;
 import picocli.CommandLine.IVersionProvider;
 
-/** The version from the jar manifest (or "dev" when run from classes). */
+/** The version from the jar manifest (or "dev" when run from classes), for {@code --version}. */
 public final class Version implements IVersionProvider {
 
     public static String get() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return Provenance.dsf4jVersion();
     }
 
     @Override

@@ -9,7 +9,7 @@ public record ModelConfig(CellType cell, BlockType block, int layers, int hidden
                           LambdaInit lambdaInit) {
 
     public ModelConfig {
-        if (cell == null) throw new IllegalArgumentException("cell is missing: use rnn, gru or lstm");
+        if (cell == null) throw new IllegalArgumentException("cell is missing: use " + CellType.CHOICES);
         if (block == null) throw new IllegalArgumentException("block is missing: use residual or transformer");
         if (lambdaInit == null) throw new IllegalArgumentException("λ initialiser is missing: e.g. linspace:0:1");
         if (layers < 1) throw new IllegalArgumentException("--layers must be at least 1 (got " + layers + ")");

@@ -43,6 +43,12 @@ public final class BlockDataset implements Dataset {
         return tokenizer;
     }
 
+    /** A line break: {@code <eos>} in a word vocabulary, the ids of {@code "\n"} in a BPE. */
+    @Override
+    public int[] startOfText() {
+        return tokenizer instanceof Vocabulary ? new int[] {Vocabulary.EOS_ID} : tokenizer.encode("\n");
+    }
+
     /** Number of ids of a split. */
     public int tokenCount(Split split) {
         return ids.get(split).length;

@@ -18,27 +18,61 @@ import java.util.Optional;
  * (e.g. {@code ptb.train.txt}) or {@code train.txt} / {@code valid.txt} / {@code test.txt}, each plain or
  * {@code .gz}. The files of a known name are verified against the manifest; a DIR holds the user's own
  * corpus and is read as it is (the sha256 of each file still goes into the provenance).
+ *
+ * <p>A known name found in no root is downloaded into {@code <download root>/NAME} ({@code data/cache/NAME})
+ * by a {@link CorpusFetcher}, unless the locator is offline ({@code --offline}, {@code DSF4J_OFFLINE=1}).
  */
 public final class CorpusLocator {
 
+    /** Environment variable that, set to anything but {@code 0}, forbids downloads (as {@code --offline}). */
+    public static final String OFFLINE_ENV = "DSF4J_OFFLINE";
+
     private final List<Path> roots;
     private final Manifest manifest;
+    private final Path downloadRoot;
+    private final CorpusFetcher fetcher;
 
-    /** Searches {@code roots} (each holding one folder per corpus name) for the corpora of {@code manifest}. */
+    /** Searches {@code roots} (each holding one folder per corpus name) for the corpora of {@code manifest}; never downloads. */
     public CorpusLocator(List<Path> roots, Manifest manifest) {
-        this.roots = List.copyOf(roots);
-        this.manifest = manifest;
+        this(roots, manifest, null, null);
     }
 
-    /** {@code $DSF4J_DATA} (when set), {@code <cwd>/../shared/data}, {@code <cwd>/data/cache}. */
+    /**
+     * Searches {@code roots}, then downloads a known corpus found in none of them into {@code downloadRoot/NAME}
+     * with {@code fetcher} (null: never download).
+     */
+    public CorpusLocator(List<Path> roots, Manifest manifest, Path downloadRoot, CorpusFetcher fetcher) {
+        this.roots = List.copyOf(roots);
+        this.manifest = manifest;
+        this.downloadRoot = downloadRoot;
+        this.fetcher = fetcher;
+    }
+
+    /** {@link #standard(boolean)}, offline when {@code DSF4J_OFFLINE} is set. */
     public static CorpusLocator standard() {
+        return standard(false);
+    }
+
+    /**
+     * Roots {@code $DSF4J_DATA} (when set), {@code <cwd>/../shared/data}, {@code <cwd>/data/cache}; the manifest
+     * {@link Manifest#standard()}; downloads into {@code <cwd>/data/cache} ({@link CorpusFetcher#standard()}) unless
+     * {@code offline} or {@code DSF4J_OFFLINE} is set.
+     */
+    public static CorpusLocator standard(boolean offline) {
         List<Path> roots = new ArrayList<>();
         String env = System.getenv("DSF4J_DATA");
         if (env != null && !env.isBlank()) roots.add(Path.of(env));
         Path repo = Path.of("").toAbsolutePath();
+        Path cache = repo.resolve("data").resolve("cache");
         roots.add(repo.resolveSibling("shared").resolve("data"));
-        roots.add(repo.resolve("data").resolve("cache"));
-        return new CorpusLocator(roots, Manifest.load());
+        roots.add(cache);
+        boolean noDownloads = offline || offlineEnv();
+        return new CorpusLocator(roots, Manifest.standard(), cache, noDownloads ? null : CorpusFetcher.standard());
+    }
+
+    static boolean offlineEnv() {
+        String v = System.getenv(OFFLINE_ENV);
+        return v != null && !v.isBlank() && !v.equals("0");
     }
 
     public Manifest manifest() {
@@ -57,8 +91,13 @@ public final class CorpusLocator {
                 Path dir = root.resolve(data);
                 if (Files.isDirectory(dir) && findSplit(dir, data, Split.TRAIN).isPresent()) return read(dir, data, data);
             }
+            if (fetcher != null) {
+                Path dir = fetcher.fetch(manifest, data, downloadRoot.resolve(data));
+                return read(dir, data, data);
+            }
             throw new IllegalArgumentException("corpus " + data + " not found in any of " + roots.stream().map(r -> r.resolve(data)).toList()
-                    + ": run data/fetch.sh " + data + " or set DSF4J_DATA to a folder holding " + data + "/");
+                    + " and downloads are off (--offline or " + OFFLINE_ENV + "): download it once without them (./run.sh fetch " + data
+                    + "), or set DSF4J_DATA to a folder holding " + data + "/");
         }
         Path dir = Path.of(data);
         if (!Files.isDirectory(dir)) {

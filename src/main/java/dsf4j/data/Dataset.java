@@ -29,6 +29,17 @@ public interface Dataset {
         return false;
     }
 
+    /**
+     * The ids a text generated without a prompt starts from (read from a zero state): where this dataset's samples
+     * start. {@code <bos>} for sentences (PTB); a line break for streams and blocks (WikiText's paragraphs and
+     * headings begin after one), as the tokenizer writes it.
+     *
+     * @throws IllegalArgumentException when the dataset has no such point (then a prompt is needed)
+     */
+    default int[] startOfText() {
+        throw new IllegalArgumentException("this data has no start of text to generate from: give --prompt");
+    }
+
     /** One line naming the corpus, its mode and the sha256 of each file read, for checkpoints and logs. */
     String provenance();
 }

@@ -21,25 +21,48 @@ public final class Datasets {
 
     /** Finds, verifies and reads the corpus with {@link CorpusLocator#standard()}, then builds the dataset. */
     public static Dataset open(DataSpec spec) {
-        return of(CorpusLocator.standard().open(spec.data()), spec);
+        return open(spec, CorpusLocator.standard());
     }
 
-    /** The dataset of an already read corpus. */
+    /** Finds (or downloads), verifies and reads the corpus with {@code locator}, then builds the dataset. */
+    public static Dataset open(DataSpec spec, CorpusLocator locator) {
+        return of(locator.open(spec.data()), spec);
+    }
+
+    /** The dataset of an already read corpus, with the tokenizer its training split gives ({@link #tokenizer}). */
     public static Dataset of(Corpus corpus, DataSpec spec) {
+        return of(corpus, spec, tokenizer(corpus, spec));
+    }
+
+    /** What {@code spec}'s mode tokenizes {@code corpus} with: a BPE (bpe-blocks), else the training split's word vocabulary. */
+    public static Tokenizer tokenizer(Corpus corpus, DataSpec spec) {
+        return spec.mode() == DataMode.BPE_BLOCKS ? bpe(corpus, spec) : Vocabulary.build(corpus.text(Split.TRAIN).text());
+    }
+
+    /**
+     * The dataset of {@code corpus} in {@code spec}'s mode, tokenized with {@code tokenizer}, which may come from
+     * another corpus (a checkpoint's: a word outside its vocabulary becomes {@code <unk>}).
+     *
+     * @throws IllegalArgumentException when a word mode is given a tokenizer that is not a word vocabulary
+     */
+    public static Dataset of(Corpus corpus, DataSpec spec, Tokenizer tokenizer) {
+        if (spec.mode() != DataMode.BPE_BLOCKS && !(tokenizer instanceof Vocabulary)) {
+            throw new IllegalArgumentException("data mode " + spec.mode().id() + " needs a word vocabulary, not a " + tokenizer.getClass().getSimpleName()
+                    + ": use the mode the tokenizer was made for");
+        }
         return switch (spec.mode()) {
-            case SENTENCES -> new SentenceDataset(corpus, Vocabulary.build(corpus.text(Split.TRAIN).text()), spec.steps(), spec.batching());
-            case STREAM -> new StreamDataset(corpus, Vocabulary.build(corpus.text(Split.TRAIN).text()), spec.steps());
+            case SENTENCES -> new SentenceDataset(corpus, (Vocabulary) tokenizer, spec.steps(), spec.batching());
+            case STREAM -> new StreamDataset(corpus, (Vocabulary) tokenizer, spec.steps());
             case WORDS -> {
-                Vocabulary vocab = Vocabulary.build(corpus.text(Split.TRAIN).text());
+                Vocabulary vocab = (Vocabulary) tokenizer;
                 Map<Split, int[]> ids = new EnumMap<>(Split.class);
                 for (Split s : Split.values()) ids.put(s, vocab.encodeLinesWithEos(corpus.text(s)));
                 yield new BlockDataset(vocab, ids, spec.steps(), corpus.provenance() + " mode=words T=" + spec.steps() + " V=" + vocab.size());
             }
             case BPE_BLOCKS -> {
-                BytePairEncoding bpe = bpe(corpus, spec);
                 Map<Split, int[]> ids = new EnumMap<>(Split.class);
-                for (Split s : Split.values()) ids.put(s, bpe.encode(corpus.text(s).text()));
-                yield new BlockDataset(bpe, ids, spec.steps(), corpus.provenance() + " mode=bpe-blocks T=" + spec.steps() + " V=" + bpe.size());
+                for (Split s : Split.values()) ids.put(s, tokenizer.encode(corpus.text(s).text()));
+                yield new BlockDataset(tokenizer, ids, spec.steps(), corpus.provenance() + " mode=bpe-blocks T=" + spec.steps() + " V=" + tokenizer.size());
             }
         };
     }

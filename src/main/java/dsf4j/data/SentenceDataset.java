@@ -63,6 +63,12 @@ public final class SentenceDataset implements Dataset {
         return vocab;
     }
 
+    /** A sentence starts with {@code <bos>}. */
+    @Override
+    public int[] startOfText() {
+        return new int[] {Vocabulary.BOS_ID};
+    }
+
     /** Number of samples (lines) of a split. */
     public int sampleCount(Split split) {
         return samples.get(split).length;

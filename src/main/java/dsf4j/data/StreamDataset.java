@@ -44,6 +44,12 @@ public final class StreamDataset implements Dataset {
         return true;
     }
 
+    /** Each line of the stream follows an {@code <eos>}. */
+    @Override
+    public int[] startOfText() {
+        return new int[] {Vocabulary.EOS_ID};
+    }
+
     /** The stream batches of the training split in order (seed and epoch are ignored: order is what carries state). */
     @Override
     public List<Batch> trainBatches(int batchSize, long seed, int epoch) {

@@ -76,6 +76,19 @@ public final class Vocabulary implements Tokenizer {
         return ids.getOrDefault(word, UNK_ID);
     }
 
+    /**
+     * The share of the words of {@code text} that are not in this vocabulary, which {@link #encode} maps to
+     * {@code <unk>} (the word {@code <unk>} itself, as PTB and WikiText write it, counts as known); 0 for no words.
+     */
+    public double unknownShare(String text) {
+        long[] counts = new long[2];   // words, unknown words
+        forEachWord(text, w -> {
+            counts[0]++;
+            if (!ids.containsKey(w)) counts[1]++;
+        });
+        return counts[0] == 0 ? 0 : (double) counts[1] / counts[0];
+    }
+
     public String word(int id) {
         return words.get(id);
     }

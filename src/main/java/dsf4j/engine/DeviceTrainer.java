@@ -32,12 +32,13 @@ public interface DeviceTrainer extends AutoCloseable {
     }
 
     /**
-     * What one step saw: the batch's loss and the gradient's global norm before clipping. The update
-     * was made exactly when both are finite.
+     * What one step saw: the batch's loss and the gradient's global norm before clipping, and whether the
+     * update was made.
      */
-    record Update(double loss, double gradNorm) {
-        public boolean applied() {
-            return Double.isFinite(loss) && Double.isFinite(gradNorm);
+    record Update(double loss, double gradNorm, boolean applied) {
+        /** A step whose update was made exactly when the loss and the norm are finite (what a device trainer does). */
+        public Update(double loss, double gradNorm) {
+            this(loss, gradNorm, Double.isFinite(loss) && Double.isFinite(gradNorm));
         }
     }
 

@@ -57,9 +57,9 @@ public record MemoryEstimate(long parameters, long gradients, long optimizer, lo
 
     /** P, the float32 values of every tensor of {@link ParamLayout} (trainable and buffers), without allocating them. */
     public static long parameterCount(ModelConfig c) {
-        long h = c.hidden(), v = c.vocab(), d = c.stateSize(), gh = (long) c.cell().gates * h;
+        long h = c.hidden(), v = c.vocab(), d = c.stateSize(), gi = (long) c.cell().gates * h, gh = (long) c.cell().hiddenGates * h;
         boolean tf = c.block() == BlockType.TRANSFORMER;
-        long layer = 2 * gh * h + 2 * gh + d;                        // weight_ih, weight_hh, biases, λ
+        long layer = (gi + gh) * h + gi + gh + d;                    // weight_ih, weight_hh, biases, λ
         if (ParamLayout.hasProjection(c)) layer += h * d + h;          // proj
         if (tf) layer += 4 * h + 4 * h * h + 4 * h + 4 * h * h + h;    // norm1, norm2, fc1, fc2
         return 2 * v * h + v + c.layers() * layer + (tf ? 2 * h : 0);  // embedding, head, layers, final norm

@@ -1,22 +1,15 @@
 package dsf4j.grad;
 
 /**
- * Exact backpropagation through time (eq. 11): δ_{T} = e_{T}, δ_t = e_t + δ_{t+1} J_{t+1}.
- * The product δ_{t+1} J_{t+1} is what step t+1's local backward returns as dPrev, so the steps must
- * run one after another from the last to the first.
+ * Exact backpropagation through time (eq. 11): δ_{T−1} = e_{T−1}, δ_t = e_t + δ_{t+1} J_{t+1}, the dense
+ * Jacobian product of every step, one step after another from the last to the first.
  */
 public final class Bptt implements GradientMethod {
 
+    static final Bptt INSTANCE = new Bptt();
+
     @Override
-    public void backward(double[][] e, LocalBackward local) {
-        int steps = e.length;
-        double[] carry = new double[e[0].length];   // δ_{t+1} J_{t+1}, [B·D]
-        for (int t = steps - 1; t >= 0; t--) {
-            double[] delta = e[t];
-            if (t < steps - 1) {
-                for (int c = 0; c < delta.length; c++) delta[c] += carry[c];
-            }
-            local.step(t, delta, t > 0 ? carry : null);
-        }
+    public void backward(RecurrentBackward layer) {
+        layer.exactSteps(0, layer.steps());      // eq. 11 over the whole sequence
     }
 }

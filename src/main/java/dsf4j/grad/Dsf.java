@@ -7,21 +7,11 @@ package dsf4j.grad;
  */
 public final class Dsf implements GradientMethod {
 
-    private final double[] lambda;    // λ, [D], fixed at init, never trained
-    private final DiagonalSolver solver;
-
-    /**
-     * @param lambda λ, [D], read only (the array is kept, not copied)
-     * @param solver how eq. 13 is solved
-     */
-    public Dsf(double[] lambda, DiagonalSolver solver) {
-        this.lambda = lambda;
-        this.solver = solver;
-    }
+    static final Dsf INSTANCE = new Dsf();
 
     @Override
-    public void backward(double[][] e, LocalBackward local) {
-        solver.solve(e, lambda);
-        for (int t = 0; t < e.length; t++) local.step(t, e[t], null);
+    public void backward(RecurrentBackward layer) {
+        layer.solveDiagonal();                   // eq. 13 with the layer's λ
+        layer.localSteps(0, layer.steps());      // eq. 12, every step at once
     }
 }

@@ -6,8 +6,10 @@ package dsf4j.grad;
  */
 public final class FtBptt implements GradientMethod {
 
+    static final FtBptt INSTANCE = new FtBptt();
+
     @Override
-    public void backward(double[][] e, LocalBackward local) {
-        for (int t = 0; t < e.length; t++) local.step(t, e[t], null);
+    public void backward(RecurrentBackward layer) {
+        layer.localSteps(0, layer.steps());      // δ_t = e_t: nothing to solve
     }
 }

@@ -30,12 +30,31 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /** Writes a file's content through its channel, which starts at position 0 and may seek (it is closed by {@link #writeChannel}). */
+    @FunctionalInterface
+    public interface ChannelContent {
+        void writeTo(FileChannel ch) throws IOException;
+    }
+
     /**
      * Atomically replaces (or creates) {@code target} with what {@code content} writes.
      *
      * @throws IOException the target is unchanged and no temporary file is left behind
      */
     public static void write(Path target, Content content) throws IOException {
+        writeChannel(target, ch -> {
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            content.writeTo(out);
+            out.flush();
+        });
+    }
+
+    /**
+     * Atomically replaces (or creates) {@code target} with what {@code content} writes into the temporary file's channel.
+     *
+     * @throws IOException the target is unchanged and no temporary file is left behind
+     */
+    public static void writeChannel(Path target, ChannelContent content) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null && !Files.isDirectory(dir)) {
@@ -43,10 +62,8 @@ public final class AtomicFiles {
         }
         Path tmp = abs.resolveSibling(TEMP_PREFIX.formatted(abs.getFileName()) + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-                content.writeTo(out);
-                out.flush();
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                content.writeTo(ch);
                 ch.force(true);
             }
             Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -9,11 +9,14 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
  * The HuggingFace safetensors format: an 8-byte little-endian header length N, N bytes of UTF-8 JSON
@@ -24,6 +27,12 @@ import java.util.Map;
  *  "param/head.weight": {"dtype": "F64", "shape": [11, 8], "data_offsets": [0, 704]}, ...}
  * </pre>
  * Offsets are relative to the first byte after the header; the tensors tile the data without gaps.
+ *
+ * <p>dsf4j adds a checksum of every tensor's bytes: the metadata entry {@value #CRC32C} holds a JSON object
+ * {@code {"<tensor name>": "<CRC-32C, 8 hex digits>", ...}} (CRC-32C: Castagnoli, {@link CRC32C}; in Python the
+ * {@code crc32c} package). The writer computes them while it writes the data (the data goes first, the header,
+ * whose length does not depend on the values, last); the reader checks each tensor as it reads it. Files
+ * without the entry (other tools, older dsf4j) are read unchecked; {@link SafeTensorsFile#checksummed()} tells.
  *
  * <pre>{@code
  * SafeTensors.writer().metadata("config", json)
@@ -39,6 +48,8 @@ public final class SafeTensors {
     /** The largest header dsf4j reads (the reference implementation's limit too). */
     public static final int MAX_HEADER_BYTES = 100_000_000;
     static final String METADATA = "__metadata__";
+    /** The metadata entry holding the tensors' CRC-32C (see the class comment); the reader hides it from {@link SafeTensorsFile#metadata()}. */
+    public static final String CRC32C = "tensor_crc32c";
 
     private SafeTensors() {}
 
@@ -70,12 +81,20 @@ public final class SafeTensors {
 
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private final Map<String, Entry> entries = new LinkedHashMap<>();
+        private boolean checksums = true;
 
         private Writer() {}
 
         public Writer metadata(String key, String value) {
             if (key == null || value == null) throw new IllegalArgumentException("safetensors metadata needs a key and a value (got " + key + " = " + value + ")");
+            if (key.equals(CRC32C)) throw new IllegalArgumentException("metadata key " + CRC32C + " is the writer's own (the tensors' checksums): use another key");
             metadata.put(key, value);
+            return this;
+        }
+
+        /** Whether to record each tensor's CRC-32C (default: yes; no only to write a file as other tools do, or to measure the cost). */
+        public Writer checksums(boolean on) {
+            this.checksums = on;
             return this;
         }
 
@@ -100,6 +119,8 @@ public final class SafeTensors {
             return add(name, DType.I32, shape, data, data.length);
         }
 
+        private static final int CHUNK = 1 << 20;
+
         private Writer add(String name, DType dtype, int[] shape, Object data, int length) {
             if (name == null || name.isEmpty() || name.equals(METADATA)) {
                 throw new IllegalArgumentException("invalid safetensors tensor name '" + name + "': use a non-empty name other than " + METADATA);
@@ -117,15 +138,19 @@ public final class SafeTensors {
             return this;
         }
 
-        /** The JSON header, padded with spaces so that 8 + its length is a multiple of 8. */
-        byte[] header() {
+        /**
+         * The JSON header, padded with spaces so that 8 + its length is a multiple of 8; {@code crcs[k]} is the CRC-32C
+         * of the k-th tensor (its length in the header is fixed, 8 hex digits, so a header with zeros has the final length).
+         */
+        byte[] header(int[] crcs) {
             StringWriter sw = new StringWriter();
             try (JsonWriter j = new JsonWriter(sw)) {
                 j.setHtmlSafe(false);
                 j.beginObject();
-                if (!metadata.isEmpty()) {
+                if (!metadata.isEmpty() || checksums) {
                     j.name(METADATA).beginObject();
                     for (var e : metadata.entrySet()) j.name(e.getKey()).value(e.getValue());
+                    if (checksums) j.name(CRC32C).value(crcJson(crcs));
                     j.endObject();
                 }
                 long offset = 0;
@@ -150,9 +175,49 @@ public final class SafeTensors {
             return h;
         }
 
-        /** Writes the file atomically (see {@link AtomicFiles}); on failure the previous file stays intact. */
+        /** {@code {"name": "0a1b2c3d", ...}}, in tensor order. */
+        private String crcJson(int[] crcs) {
+            StringWriter sw = new StringWriter();
+            try (JsonWriter j = new JsonWriter(sw)) {
+                j.setHtmlSafe(false);
+                j.beginObject();
+                int k = 0;
+                for (Entry e : entries.values()) j.name(e.name).value(HexFormat.of().toHexDigits(crcs[k++]));
+                j.endObject();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return sw.toString();
+        }
+
+        /**
+         * Writes the file atomically (see {@link AtomicFiles}) in one pass over the data: the tensors first, after room
+         * for the header, each one's CRC-32C computed from the bytes as they are written; then the header. On failure
+         * the previous file stays intact.
+         */
         public void write(Path path) throws IOException {
-            AtomicFiles.write(path, this::writeTo);
+            AtomicFiles.writeChannel(path, this::writeTo);
+        }
+
+        private void writeTo(FileChannel ch) throws IOException {
+            int[] crcs = new int[entries.size()];
+            long dataStart = 8L + header(crcs).length;
+            ch.position(dataStart);
+            ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            CRC32C crc = new CRC32C();
+            int k = 0;
+            for (Entry e : entries.values()) {
+                crc.reset();
+                encode(e.data, buf, chunk -> {
+                    if (checksums) crc.update(chunk.duplicate());
+                    while (chunk.hasRemaining()) ch.write(chunk);
+                });
+                crcs[k++] = (int) crc.getValue();
+            }
+            byte[] header = header(crcs);
+            ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).put(header).flip();
+            ch.position(0);
+            while (head.hasRemaining()) ch.write(head);
         }
 
         /** The file's bytes, for tests and small files. */
@@ -166,29 +231,46 @@ public final class SafeTensors {
             return out.toByteArray();
         }
 
+        /** Writes the file to a stream, which cannot go back to the header: the checksums take a pass of their own first. */
         public void writeTo(OutputStream out) throws IOException {
-            byte[] header = header();
-            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            buf.putLong(header.length);
-            out.write(buf.array(), 0, 8);
+            ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            int[] crcs = new int[entries.size()];
+            if (checksums) {
+                CRC32C crc = new CRC32C();
+                int k = 0;
+                for (Entry e : entries.values()) {
+                    crc.reset();
+                    encode(e.data, buf, crc::update);
+                    crcs[k++] = (int) crc.getValue();
+                }
+            }
+            byte[] header = header(crcs);
+            ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+            out.write(head.array(), 0, 8);
             out.write(header);
-            for (Entry e : entries.values()) writeData(e.data, buf, out);
+            for (Entry e : entries.values()) encode(e.data, buf, chunk -> out.write(buf.array(), 0, chunk.limit()));
         }
 
-        /** Streams one array as little-endian bytes through {@code buf} (64 KiB at a time). */
-        private static void writeData(Object data, ByteBuffer buf, OutputStream out) throws IOException {
+        /** Receives one chunk of little-endian bytes, from its position to its limit. */
+        private interface ChunkSink {
+            void accept(ByteBuffer chunk) throws IOException;
+        }
+
+        /** One array as little-endian bytes, {@code buf}'s capacity at a time (bulk copies through a typed view of {@code buf}). */
+        private static void encode(Object data, ByteBuffer buf, ChunkSink sink) throws IOException {
             int n = java.lang.reflect.Array.getLength(data);
-            int i = 0;
-            while (i < n) {
+            for (int i = 0; i < n; ) {
                 buf.clear();
+                int m;
                 switch (data) {
-                    case double[] a -> { for (; i < n && buf.remaining() >= 8; i++) buf.putDouble(a[i]); }
-                    case float[] a -> { for (; i < n && buf.remaining() >= 4; i++) buf.putFloat(a[i]); }
-                    case long[] a -> { for (; i < n && buf.remaining() >= 8; i++) buf.putLong(a[i]); }
-                    case int[] a -> { for (; i < n && buf.remaining() >= 4; i++) buf.putInt(a[i]); }
+                    case double[] a -> { m = Math.min(n - i, buf.capacity() / 8); buf.asDoubleBuffer().put(a, i, m); buf.limit(8 * m); }
+                    case float[] a -> { m = Math.min(n - i, buf.capacity() / 4); buf.asFloatBuffer().put(a, i, m); buf.limit(4 * m); }
+                    case long[] a -> { m = Math.min(n - i, buf.capacity() / 8); buf.asLongBuffer().put(a, i, m); buf.limit(8 * m); }
+                    case int[] a -> { m = Math.min(n - i, buf.capacity() / 4); buf.asIntBuffer().put(a, i, m); buf.limit(4 * m); }
                     default -> throw new IllegalStateException("unsupported array " + data.getClass());
                 }
-                out.write(buf.array(), 0, buf.position());
+                sink.accept(buf);
+                i += m;
             }
         }
     }

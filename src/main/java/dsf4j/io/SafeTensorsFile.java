@@ -19,9 +19,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
  * A validated safetensors file: its header is parsed and checked when it is opened (see
@@ -49,14 +51,17 @@ public final class SafeTensorsFile {
     private final long dataStart;
     private final Map<String, String> metadata;
     private final Map<String, Info> tensors;
+    private final Map<String, Integer> crcs;   // each tensor's recorded CRC-32C; null when the file records none
 
-    private SafeTensorsFile(String source, Path path, byte[] bytes, long dataStart, Map<String, String> metadata, Map<String, Info> tensors) {
+    private SafeTensorsFile(String source, Path path, byte[] bytes, long dataStart, Map<String, String> metadata, Map<String, Info> tensors,
+                            Map<String, Integer> crcs) {
         this.source = source;
         this.path = path;
         this.bytes = bytes;
         this.dataStart = dataStart;
         this.metadata = Collections.unmodifiableMap(metadata);
         this.tensors = tensors;
+        this.crcs = crcs;
     }
 
     static SafeTensorsFile open(Path path) {
@@ -140,7 +145,35 @@ public final class SafeTensorsFile {
             throw bad(src, "malformed JSON header (" + oneLine(String.valueOf(e.getMessage())) + ")");
         }
         checkTiling(src, tensors, dataSize);
-        return new SafeTensorsFile(src, path, bytes, dataStart, metadata, tensors);
+        String crcJson = metadata.remove(SafeTensors.CRC32C);
+        return new SafeTensorsFile(src, path, bytes, dataStart, metadata, tensors, crcJson == null ? null : readCrcs(src, crcJson, tensors));
+    }
+
+    /**
+     * The {@value SafeTensors#CRC32C} entry: tensor name → CRC-32C (8 hex digits). Whether it covers the tensors is
+     * checked as each one is read (so that a header edited or damaged elsewhere is reported for the tensor it affects).
+     */
+    private static Map<String, Integer> readCrcs(String src, String json, Map<String, Info> tensors) {
+        String what = "the " + SafeTensors.CRC32C + " metadata";
+        Map<String, Integer> crcs = new LinkedHashMap<>();
+        try {
+            JsonReader r = new JsonReader(new StringReader(json));
+            r.setStrictness(Strictness.STRICT);
+            if (r.peek() != JsonToken.BEGIN_OBJECT) throw bad(src, what + " is not a JSON object");
+            r.beginObject();
+            while (r.hasNext()) {
+                String name = r.nextName();
+                if (r.peek() != JsonToken.STRING) throw bad(src, what + " of tensor " + quote(name) + " is not a string");
+                String hex = r.nextString();
+                if (!hex.matches("[0-9a-f]{8}")) throw bad(src, what + " of tensor " + quote(name) + " is " + quote(hex) + ", not 8 hex digits");
+                if (crcs.put(name, Integer.parseUnsignedInt(hex, 16)) != null) throw bad(src, what + " names " + quote(name) + " twice");
+            }
+            r.endObject();
+            if (r.peek() != JsonToken.END_DOCUMENT) throw bad(src, "content after " + what + "'s JSON object");
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
+            throw bad(src, what + " is malformed JSON (" + oneLine(String.valueOf(e.getMessage())) + ")");
+        }
+        return crcs;
     }
 
     private static void readMetadata(String src, JsonReader r, Map<String, String> out) throws IOException {
@@ -275,7 +308,12 @@ public final class SafeTensorsFile {
         return info(name).dtype;
     }
 
-    /** The {@code __metadata__} strings (empty when the file has none). */
+    /** Whether the file records a CRC-32C of every tensor, which reading a tensor then checks (files of other tools do not). */
+    public boolean checksummed() {
+        return crcs != null;
+    }
+
+    /** The {@code __metadata__} strings (empty when the file has none), without the checksums entry ({@value SafeTensors#CRC32C}). */
     public Map<String, String> metadata() {
         return metadata;
     }
@@ -356,27 +394,36 @@ public final class SafeTensorsFile {
         void accept(ByteBuffer b, int k);
     }
 
-    /** Streams a tensor's bytes in chunks of whole elements. */
+    /** Streams a tensor's bytes in chunks of whole elements, checking them against its recorded CRC-32C when there is one. */
     private void readChunks(Info i, ChunkSink sink) {
         long total = i.end - i.begin;
         int chunk = CHUNK / i.dtype.size * i.dtype.size;
+        CRC32C crc = crcs == null ? null : new CRC32C();
+        if (crc != null && !crcs.containsKey(i.name)) throw bad(source, "the " + SafeTensors.CRC32C + " metadata has no checksum for tensor " + quote(i.name));
         if (bytes != null) {
             for (long done = 0; done < total; done += chunk) {
                 int len = (int) Math.min(chunk, total - done);
-                sink.accept(ByteBuffer.wrap(bytes, (int) (dataStart + i.begin + done), len).slice().order(ByteOrder.LITTLE_ENDIAN), (int) (done / i.dtype.size));
+                ByteBuffer b = ByteBuffer.wrap(bytes, (int) (dataStart + i.begin + done), len).slice().order(ByteOrder.LITTLE_ENDIAN);
+                if (crc != null) crc.update(b.duplicate());
+                sink.accept(b, (int) (done / i.dtype.size));
             }
-            return;
+        } else {
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(chunk, total)).order(ByteOrder.LITTLE_ENDIAN);
+                for (long done = 0; done < total; done += chunk) {
+                    buf.clear().limit((int) Math.min(chunk, total - done));
+                    readFully(ch, buf, dataStart + i.begin + done, source);
+                    buf.flip();
+                    if (crc != null) crc.update(buf.duplicate());
+                    sink.accept(buf, (int) (done / i.dtype.size));
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException(source + ": cannot read tensor " + quote(i.name) + " (" + oneLine(String.valueOf(e.getMessage())) + "): check that the file is readable");
+            }
         }
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(chunk, total)).order(ByteOrder.LITTLE_ENDIAN);
-            for (long done = 0; done < total; done += chunk) {
-                buf.clear().limit((int) Math.min(chunk, total - done));
-                readFully(ch, buf, dataStart + i.begin + done, source);
-                buf.flip();
-                sink.accept(buf, (int) (done / i.dtype.size));
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException(source + ": cannot read tensor " + quote(i.name) + " (" + oneLine(String.valueOf(e.getMessage())) + "): check that the file is readable");
+        if (crc != null && (int) crc.getValue() != crcs.get(i.name)) {
+            throw new ChecksumMismatch(source + ": tensor " + quote(i.name) + " fails its checksum (CRC-32C " + HexFormat.of().toHexDigits((int) crc.getValue())
+                    + ", recorded " + HexFormat.of().toHexDigits(crcs.get(i.name)) + "): the file is damaged (a flipped bit, a bad copy)", i.name);
         }
     }
 

@@ -17,71 +17,76 @@ import java.util.Random;
  * embedding.weight                 [V, H]        N(0, 0.02)
  * layers.i.norm1.weight / .bias    [H]           1 / 0            (transformer)
  * layers.i.rnn.weight_ih           [G·H, H]      U(−1/√H, 1/√H)
- * layers.i.rnn.weight_hh           [G·H, H]      U(−1/√H, 1/√H)
- * layers.i.rnn.bias_ih / bias_hh   [G·H]         U(−1/√H, 1/√H)
+ * layers.i.rnn.weight_hh           [R·H, H]      U(−1/√H, 1/√H)   (cells with hidden gates, R > 0)
+ * layers.i.rnn.bias_ih             [G·H]         U(−1/√H, 1/√H)
+ * layers.i.rnn.bias_hh             [R·H]         U(−1/√H, 1/√H)   (R > 0)
  * layers.i.rnn.lambda              [D]           λ initialiser    (buffer, never trained)
- * layers.i.proj.weight / .bias     [H, D] / [H]  N(0, σ_out) / 0  (transformer; residual LSTM: N(0, 0.02))
+ * layers.i.proj.weight / .bias     [H, D] / [H]  N(0, σ_out) / 0  (transformer; residual with D ≠ H, the LSTM: N(0, 0.02))
  * layers.i.norm2.weight / .bias    [H]           1 / 0            (transformer)
  * layers.i.mlp.fc1.weight / .bias  [4H, H]       N(0, 0.02) / 0   (transformer)
  * layers.i.mlp.fc2.weight / .bias  [H, 4H]       N(0, σ_out) / 0  (transformer)
  * norm.weight / .bias              [H]           1 / 0            (transformer)
  * head.weight / .bias              [V, H] / [V]  N(0, 0.02) / 0
  * </pre>
- * σ_out = 0.02/√(2L), the scaled init of each transformer block's last Linear layers.
+ * σ_out = 0.02/√(2L), the scaled init of each transformer block's last Linear layers. G, R and D are
+ * the cell's ({@link CellType}); the names are {@link ParamNames}'.
  */
 public final class ParamLayout {
 
     private ParamLayout() {}
 
-    /** Whether a block has the Linear(D → H) out-projection after its recurrent layer. */
+    /**
+     * Whether a block has the Linear(D → H) out-projection after its recurrent layer: always in a
+     * transformer block, and in a residual block when the state is not H wide (the LSTM's [h, c]).
+     */
     public static boolean hasProjection(ModelConfig c) {
-        return c.block() == BlockType.TRANSFORMER || c.cell() == CellType.LSTM;
+        return c.block() == BlockType.TRANSFORMER || c.stateSize() != c.hidden();
     }
 
     /** Builds and initialises every tensor of the model from {@code seed}. */
     public static Parameters init(ModelConfig c, long seed) {
         Random rng = new Random(seed);
-        int h = c.hidden(), v = c.vocab(), g = c.cell().gates, d = c.stateSize();
+        int h = c.hidden(), v = c.vocab(), g = c.cell().gates, r = c.cell().hiddenGates, d = c.stateSize();
         boolean tf = c.block() == BlockType.TRANSFORMER;
         double std = 0.02;
         double stdOut = tf ? 0.02 / Math.sqrt(2.0 * c.layers()) : 0.02;
         double cellBound = 1.0 / Math.sqrt(h);
 
         List<Tensor> ts = new ArrayList<>();
-        ts.add(normal("embedding.weight", rng, std, v, h));
+        ts.add(normal(ParamNames.EMBEDDING, rng, std, v, h));
         for (int i = 0; i < c.layers(); i++) {
-            String p = "layers." + i + ".";
-            if (tf) layerNorm(ts, p + "norm1", h);
-            ts.add(uniform(p + "rnn.weight_ih", rng, cellBound, g * h, h));
-            ts.add(uniform(p + "rnn.weight_hh", rng, cellBound, g * h, h));
-            ts.add(uniform(p + "rnn.bias_ih", rng, cellBound, g * h));
-            ts.add(uniform(p + "rnn.bias_hh", rng, cellBound, g * h));
-            Tensor lambda = new Tensor(p + "rnn.lambda", new int[] {d}, false);
+            ParamNames.Layer n = ParamNames.layer(i);
+            if (tf) layerNorm(ts, n.norm1Weight(), n.norm1Bias(), h);
+            ts.add(uniform(n.weightIh(), rng, cellBound, g * h, h));
+            if (r > 0) ts.add(uniform(n.weightHh(), rng, cellBound, r * h, h));
+            ts.add(uniform(n.biasIh(), rng, cellBound, g * h));
+            if (r > 0) ts.add(uniform(n.biasHh(), rng, cellBound, r * h));
+            Tensor lambda = new Tensor(n.lambda(), new int[] {d}, false);
             c.lambdaInit().fill(lambda.data(), rng);
             ts.add(lambda);
             if (hasProjection(c)) {
-                ts.add(normal(p + "proj.weight", rng, stdOut, h, d));
-                ts.add(zeros(p + "proj.bias", h));
+                ts.add(normal(n.projWeight(), rng, stdOut, h, d));
+                ts.add(zeros(n.projBias(), h));
             }
             if (tf) {
-                layerNorm(ts, p + "norm2", h);
-                ts.add(normal(p + "mlp.fc1.weight", rng, std, 4 * h, h));
-                ts.add(zeros(p + "mlp.fc1.bias", 4 * h));
-                ts.add(normal(p + "mlp.fc2.weight", rng, stdOut, h, 4 * h));
-                ts.add(zeros(p + "mlp.fc2.bias", h));
+                layerNorm(ts, n.norm2Weight(), n.norm2Bias(), h);
+                ts.add(normal(n.fc1Weight(), rng, std, 4 * h, h));
+                ts.add(zeros(n.fc1Bias(), 4 * h));
+                ts.add(normal(n.fc2Weight(), rng, stdOut, h, 4 * h));
+                ts.add(zeros(n.fc2Bias(), h));
             }
         }
-        if (tf) layerNorm(ts, "norm", h);
-        ts.add(normal("head.weight", rng, std, v, h));
-        ts.add(zeros("head.bias", v));
+        if (tf) layerNorm(ts, ParamNames.NORM_WEIGHT, ParamNames.NORM_BIAS, h);
+        ts.add(normal(ParamNames.HEAD_WEIGHT, rng, std, v, h));
+        ts.add(zeros(ParamNames.HEAD_BIAS, v));
         return new Parameters(ts);
     }
 
-    private static void layerNorm(List<Tensor> ts, String name, int h) {
-        Tensor w = new Tensor(name + ".weight", new int[] {h}, true);
+    private static void layerNorm(List<Tensor> ts, String weight, String bias, int h) {
+        Tensor w = new Tensor(weight, new int[] {h}, true);
         java.util.Arrays.fill(w.data(), 1f);
         ts.add(w);
-        ts.add(zeros(name + ".bias", h));
+        ts.add(zeros(bias, h));
     }
 
     private static Tensor zeros(String name, int... shape) {

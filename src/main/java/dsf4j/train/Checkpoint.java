@@ -2,6 +2,7 @@ package dsf4j.train;
 
 import dsf4j.config.ConfigJson;
 import dsf4j.config.ModelConfig;
+import dsf4j.io.ChecksumMismatch;
 import dsf4j.io.DType;
 import dsf4j.io.SafeTensors;
 import dsf4j.io.SafeTensorsFile;
@@ -10,6 +11,7 @@ import dsf4j.model.Parameters;
 import dsf4j.model.Tensor;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -23,7 +25,8 @@ import java.util.Map;
  * __metadata__       format, config (model JSON, as the grads file), train ({@link TrainConfig} JSON),
  *                    state ({@link TrainState} JSON), optim_steps, provenance (JSON)
  * </pre>
- * Written atomically: a crash or an I/O error leaves the previous file intact.
+ * Written atomically: a crash or an I/O error leaves the previous file intact. Every tensor's CRC-32C is in the
+ * metadata ({@link SafeTensors}), and loading checks it: a damaged file is refused, naming the tensor.
  *
  * @param moments null when the file holds weights only (a {@code --resume} needs them)
  */
@@ -60,13 +63,41 @@ public record Checkpoint(ModelConfig model, TrainConfig train, Parameters params
         w.write(path);
     }
 
-    /**
-     * Reads a checkpoint and checks every tensor against the model its config describes.
-     *
-     * @throws IllegalArgumentException one line naming the file, the problem and a fix
-     */
+    /** {@link #load(Path, PrintStream)} with the note about a file without checksums on stderr. */
     public static Checkpoint load(Path path) {
+        return load(path, System.err);
+    }
+
+    /**
+     * Reads a checkpoint and checks every tensor against its CRC-32C and against the model its config describes. A
+     * file without checksums (an older dsf4j's) loads, unchecked, with a note on {@code notes}.
+     *
+     * @throws IllegalArgumentException one line naming the file, the problem and a fix; for a damaged tensor, the
+     *                                  tensor, and the checkpoint to use instead
+     */
+    public static Checkpoint load(Path path, PrintStream notes) {
         SafeTensorsFile f = SafeTensors.read(path);
+        try {
+            Checkpoint c = read(path, f);
+            if (!f.checksummed()) {
+                notes.println("dsf4j: note: " + path + " records no checksums (an older dsf4j wrote it): it loads, but damage to it cannot be detected;"
+                        + " the checkpoints a run writes from now on have them");
+            }
+            return c;
+        } catch (ChecksumMismatch e) {
+            throw new IllegalArgumentException(e.problem() + "; " + instead(path), e);
+        }
+    }
+
+    /** What to use instead of a damaged checkpoint: the run's other checkpoint, or an earlier copy. */
+    static String instead(Path path) {
+        Path name = path.getFileName();
+        if (name != null && name.toString().equals(Trainer.BEST)) return "use " + path.resolveSibling(Trainer.LAST) + " or an earlier copy of it";
+        if (name != null && name.toString().equals(Trainer.LAST)) return "use " + path.resolveSibling(Trainer.BEST) + " (--resume accepts a checkpoint file) or an earlier copy of it";
+        return "use the run's best.safetensors or an earlier copy of it";
+    }
+
+    private static Checkpoint read(Path path, SafeTensorsFile f) {
         Map<String, String> meta = f.metadata();
         String where = path + ": ";
         if (!FORMAT.equals(meta.get("format")) || !meta.containsKey("config") || !meta.containsKey("train") || !meta.containsKey("state")) {

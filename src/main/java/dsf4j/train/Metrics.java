@@ -1,6 +1,7 @@
 package dsf4j.train;
 
 import com.google.gson.JsonObject;
+import dsf4j.io.AtomicFiles;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -73,23 +74,23 @@ public final class Metrics implements AutoCloseable {
     /**
      * Opens the files of run folder {@code dir}. A fresh run ({@code keepUpToStep} < 0) starts them
      * empty; a resumed run keeps the rows up to its checkpoint's step and drops any written after it.
+     * The files are first replaced atomically by the header and the kept rows, so a run killed at any
+     * moment leaves a metrics.csv that the next {@code --resume} can read; new rows are appended.
      */
     public static Metrics open(Path dir, long keepUpToStep) throws IOException {
         Path c = dir.resolve(CSV), j = dir.resolve(JSONL);
-        List<String> csvRows = new ArrayList<>(), jsonRows = new ArrayList<>();
-        if (keepUpToStep >= 0 && Files.exists(c)) {
-            List<Row> kept = read(c).stream().filter(r -> r.step <= keepUpToStep).toList();
-            for (Row r : kept) {
-                csvRows.add(r.csv());
-                jsonRows.add(r.json());
+        StringBuilder csvText = new StringBuilder(HEADER).append(System.lineSeparator()), jsonText = new StringBuilder();
+        if (keepUpToStep >= 0 && Files.exists(c) && Files.size(c) > 0) {
+            for (Row r : read(c)) {
+                if (r.step > keepUpToStep) continue;
+                csvText.append(r.csv()).append(System.lineSeparator());
+                jsonText.append(r.json()).append(System.lineSeparator());
             }
         }
-        BufferedWriter cw = Files.newBufferedWriter(c, StandardCharsets.UTF_8);
-        BufferedWriter jw = Files.newBufferedWriter(j, StandardCharsets.UTF_8);
-        cw.write(HEADER);
-        cw.newLine();
-        for (String r : csvRows) { cw.write(r); cw.newLine(); }
-        for (String r : jsonRows) { jw.write(r); jw.newLine(); }
+        AtomicFiles.write(c, out -> out.write(csvText.toString().getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.write(j, out -> out.write(jsonText.toString().getBytes(StandardCharsets.UTF_8)));
+        BufferedWriter cw = Files.newBufferedWriter(c, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        BufferedWriter jw = Files.newBufferedWriter(j, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         return new Metrics(cw, jw);
     }
 

@@ -26,7 +26,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * A PNG of train and validation perplexity of one or more runs: against optimizer steps on the
  * left, against wall time on the right (a log scale when they span more than a decade); one colour per run, train dashed, valid solid.
- * The train curve is the perplexity of the mean loss over windows of about 1% of the run.
+ * The train curve is the perplexity of the mean loss over windows of about 1% of the run. Points whose perplexity
+ * is not finite (a diverged run's) are left out.
  */
 public final class Plot {
 
@@ -54,8 +55,8 @@ public final class Plot {
             if (names.contains(name)) name += " #" + (r + 1);   // two folders of the same name
             names.add(name);
             Color color = PALETTE[r % PALETTE.length];
-            List<Metrics.Row> train = smoothed(rows.stream().filter(x -> x.split().equals("train")).toList());
-            List<Metrics.Row> valid = rows.stream().filter(x -> x.split().equals("valid")).toList();
+            List<Metrics.Row> train = finite(smoothed(rows.stream().filter(x -> x.split().equals("train")).toList()));
+            List<Metrics.Row> valid = finite(rows.stream().filter(x -> x.split().equals("valid")).toList());
             for (Metrics.Row v : valid) firstValid = Math.max(firstValid, v.ppl());
             add(bySteps, name + " train", train, x -> x.step(), color, true);
             add(bySteps, name + " valid", valid, x -> x.step(), color, false);
@@ -109,6 +110,11 @@ public final class Plot {
             }
         }
         return hi > 10 * lo;
+    }
+
+    /** The rows whose perplexity can be drawn: a diverged run's ∞ (or NaN) would stop the chart, so those points are left out. */
+    static List<Metrics.Row> finite(List<Metrics.Row> rows) {
+        return rows.stream().filter(r -> Double.isFinite(r.ppl()) && Double.isFinite(r.elapsedSeconds())).toList();
     }
 
     /** Mean train loss over consecutive windows of about 1% of the rows, placed at each window's last row. */

@@ -1,7 +1,6 @@
 package dsf4j.train;
 
 import com.google.gson.JsonObject;
-import dsf4j.cli.Version;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +15,13 @@ import java.util.concurrent.TimeUnit;
 public record Provenance(String version, String gitCommit, String data, String commandLine) {
 
     public static Provenance of(String data, String commandLine) {
-        return new Provenance(Version.get(), currentGitCommit(), data, commandLine);
+        return new Provenance(dsf4jVersion(), currentGitCommit(), data, commandLine);
+    }
+
+    /** The version from the jar manifest (or "dev" when run from classes). */
+    public static String dsf4jVersion() {
+        String v = Provenance.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     String toJson() {

@@ -34,13 +34,22 @@ import java.util.Objects;
  * all in the checkpoint.
  *
  * <p>Faults ({@link FaultPolicy}): a non-finite loss or gradient norm stops the run before the update,
- * saving the last good state (or skips the update and counts it); a checkpoint that cannot be written
+ * saving the last good state (or skips the update and counts it); so does a training loss above
+ * {@value #DIVERGED} × ln V (a uniform prediction's loss is ln V: the run has diverged), which stops without
+ * saving the diverged weights, as does a validation loss that is not finite or above that limit (skipped: not
+ * saved); a checkpoint that cannot be written
  * stops the run (or is retried at the next one), the previous file intact either way; a
  * {@link StopRequest} (SIGINT, SIGTERM) ends the run after the current step with a checkpoint of it.
  */
 public final class Trainer {
 
     public static final String BEST = "best.safetensors", LAST = "last.safetensors", PLOT = "perplexity.png";
+
+    /**
+     * A loss above DIVERGED × ln V, ln V being the loss of a uniform prediction (where training starts), means the
+     * run has diverged (the issue's example: 2.8e10 against ln 10,002 = 9.2).
+     */
+    static final double DIVERGED = 10;
 
     /**
      * What a run achieved. Losses are mean cross-entropy in nats.
@@ -153,19 +162,27 @@ public final class Trainer {
      * {@link Checkpoint#params()} are then trained in place). The phases: {@link #begin} (weights,
      * optimizer, position, schedule), then per batch {@link Session#trainStep}, {@link Session#validate}
      * when due, {@link Session#endEpoch} at an epoch's end, {@link Session#stopEarly} on a stop request;
-     * {@link Session#finish} after the last step.
+     * {@link Session#finish} after the last step. The run folder is locked ({@link RunLock}) from before the
+     * first write to the end.
      *
-     * @throws IllegalArgumentException when the checkpoint belongs to another configuration
+     * @throws IllegalArgumentException when the checkpoint belongs to another configuration, or another
+     *                                  trainer holds the run folder
      */
     public Result run(Checkpoint resume) throws IOException {
         Session s = begin(resume);
         if (dump != null) dump.begin(resume != null, data.carriesState(), s.total, s.params);
         Files.createDirectories(out);   // only once the run is known to be valid
+        try (RunLock lock = RunLock.acquire(out)) {   // one trainer per folder, from here to the end of the run
+            return run(s, resume);
+        }
+    }
+
+    private Result run(Session s, Checkpoint resume) throws IOException {
         for (String f : List.of(BEST, LAST)) AtomicFiles.removeLeftovers(out.resolve(f));   // a killed save's temporary file
         console.line(String.format(Locale.ROOT, "%s %s: %s, %d steps (%d per epoch), validation every %d steps, %s engine",
                 resume == null ? "training" : "resuming at step " + s.step + " of", out, describe(), s.total, s.stepsPerEpoch, s.evalEvery, engine.name()));
         try (Metrics metrics = Metrics.open(out, resume == null ? -1 : s.step);
-             Updater updater = Updater.of(engine, s.params, s.adam, cfg.clip())) {
+             Updater updater = Updater.of(engine, s.params, s.adam, cfg.clip(), s.divergedLoss)) {
             s.metrics = metrics;
             s.updater = updater;
             while (s.step < s.total) {
@@ -203,6 +220,8 @@ public final class Trainer {
         final Parameters params;
         final Adam adam;
         final long stepsPerEpoch, total, evalEvery;
+        /** {@link #DIVERGED} × ln V: a training or validation loss above it has diverged. */
+        final double divergedLoss = DIVERGED * Math.log(model.vocab());
         private final LrSchedule schedule;
         private final List<Batch> valid;
         private final TrainState resumedFrom;
@@ -264,8 +283,9 @@ public final class Trainer {
         void trainStep(Batch b) {
             double lr = schedule.at(step);
             long t0 = System.nanoTime();
-            DeviceTrainer.Update update = updater.step(b, cfg.method(), lr, carried);   // no update when not finite
-            if (!update.applied()) refuseNonFinite(update);
+            DeviceTrainer.Update update = updater.step(b, cfg.method(), lr, carried);   // no update when not finite (or, on the host, diverged)
+            if (diverged(update.loss())) refuseDiverged(update);
+            else if (!update.applied()) refuseNonFinite(update);
             trainNanos += System.nanoTime() - t0;
             step++;
             batchIndex++;
@@ -280,8 +300,9 @@ public final class Trainer {
                 console.step(step, total, epoch, cfg.epochs(), update.loss(), lr, update.gradNorm(), rate, padding, (total - step) * seconds / sessionSteps);
             } else {
                 metrics.add(new Metrics.Row(Metrics.SKIPPED, step, epoch, update.loss(), lr, update.gradNorm(), Double.NaN, elapsed()));
-                console.line(String.format(Locale.ROOT, "step %d: the loss (%s) or gradient norm (%s) is not finite: update skipped (%d so far; --on-nan skip)",
-                        step, update.loss(), update.gradNorm(), skipped));
+                console.line(String.format(Locale.ROOT, "step %d: %s: update skipped (%d so far; --on-nan skip)", step, diverged(update.loss())
+                        ? String.format(Locale.ROOT, "the loss %.4g is above %.0f × ln V = %.1f", update.loss(), DIVERGED, divergedLoss)
+                        : String.format(Locale.ROOT, "the loss (%s) or gradient norm (%s) is not finite", update.loss(), update.gradNorm()), skipped));
             }
             if (dump != null && step <= dump.steps()) dumpStep(b, lr, update);
         }
@@ -317,10 +338,45 @@ public final class Trainer {
                     step + 1, update.loss(), update.gradNorm(), kept(lastSaved)), null);
         }
 
+        /** A finite loss above {@link #divergedLoss}. */
+        boolean diverged(double loss) {
+            return Double.isFinite(loss) && loss > divergedLoss;
+        }
+
+        /**
+         * A training loss above {@link #divergedLoss}: the weights that gave it have diverged. Skipped and counted
+         * when the policy says so and the update was not made (the host's); otherwise the run stops, the diverged
+         * weights unsaved.
+         */
+        private void refuseDiverged(DeviceTrainer.Update update) {
+            if (carried != null) {
+                for (float[] layer : carried) java.util.Arrays.fill(layer, 0f);
+            }
+            if (faults.onNan() == FaultPolicy.OnNan.SKIP && !update.applied()) {
+                skipped++;
+                return;
+            }
+            metrics.flush();
+            throw new TrainingHalted(String.format(Locale.ROOT, "step %d: the training loss %.4g is above %.0f × ln V = %.1f (a uniform prediction's loss is %.2f): "
+                            + "the run has diverged%s; these weights were not saved and %s: %s", step + 1, update.loss(), DIVERGED, divergedLoss, Math.log(model.vocab()),
+                    faults.onNan() == FaultPolicy.OnNan.SKIP ? " (the " + engine.name() + " engine had already made that update, so it could not be skipped)" : "",
+                    kept(lastSaved), lowerLrOrClip()), null);
+        }
+
+        /** What to try instead of a diverged run. */
+        private String lowerLrOrClip() {
+            return String.format(Locale.ROOT, "start again with a lower --lr (this run's is %s) or with --clip%s", cfg.lr(),
+                    cfg.clip() > 0 ? " below " + cfg.clip() : " (e.g. --clip 1)");
+        }
+
         /** Validation loss under the current weights; {@code best.safetensors} when it improved, {@code last.safetensors} always. */
         void validate() {
             double v = updater.evaluate(valid, carried == null ? null : zeroState(model, cfg.batch())).mean();
             metrics.add(new Metrics.Row("valid", step, epoch, v, Double.NaN, Double.NaN, Double.NaN, elapsed()));
+            if (!Double.isFinite(v) || v > divergedLoss) {
+                refuseDivergedValidation(v);
+                return;
+            }
             boolean improved = v < best;
             if (improved) {
                 best = v;
@@ -331,6 +387,18 @@ public final class Trainer {
             metrics.flush();
             console.line(String.format(Locale.ROOT, "step %d: valid loss %.4f  ppl %.2f%s", step, v, Math.exp(v),
                     improved ? "  (best, saved)" : String.format(Locale.ROOT, "  (best %.2f at step %d)", Math.exp(best), bestStep)));
+        }
+
+        /** A validation loss that is not finite or above {@link #divergedLoss}: nothing is saved; the run stops, or goes on (skip). */
+        private void refuseDivergedValidation(double v) {
+            metrics.flush();
+            String what = String.format(Locale.ROOT, "step %d: the validation loss (%s) is %s: the weights have diverged", step, v,
+                    Double.isFinite(v) ? String.format(Locale.ROOT, "above %.0f × ln V = %.1f", DIVERGED, divergedLoss) : "not finite");
+            if (faults.onNan() == FaultPolicy.OnNan.SKIP) {
+                console.line(what + "; not saved, training goes on (--on-nan skip)");
+                return;
+            }
+            throw new TrainingHalted(what + "; they were not saved and " + kept(lastSaved) + ": " + lowerLrOrClip(), null);
         }
 
         boolean epochEnded() {

@@ -34,34 +34,47 @@ sealed interface Updater extends AutoCloseable {
      * the run resumes), otherwise the host loop.
      */
     static Updater of(Engine engine, Parameters params, Adam adam, double clip) {
+        return of(engine, params, adam, clip, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * As {@link #of(Engine, Parameters, Adam, double)}; the host loop also skips an update whose loss is above
+     * {@code maxLoss} (a device trainer decides on the device, by finiteness alone, and makes it).
+     */
+    static Updater of(Engine engine, Parameters params, Adam adam, double clip, double maxLoss) {
         DeviceTrainer.Settings settings = DeviceTrainer.Settings.of(adam.kind() == OptimizerKind.ADAMW, adam.weightDecay(), clip);
         return engine.deviceTrainer(params, settings).<Updater>map(d -> {
             if (adam.steps() > 0) d.restore(adam.firstMoments(), adam.secondMoments(), adam.steps());
             return new OnDevice(d, params, adam);
-        }).orElseGet(() -> new OnHost(engine, params, adam, clip));
+        }).orElseGet(() -> new OnHost(engine, params, adam, clip, maxLoss));
     }
 
-    /** The host loop: {@link Engine#lossAndGradient}, {@link GradClip#clip}, {@link Adam#step}, all on {@code params}. */
+    /**
+     * The host loop: {@link Engine#lossAndGradient}, {@link GradClip#clip}, {@link Adam#step}, all on {@code params};
+     * no update when the loss or the norm is not finite, or the loss is above {@code maxLoss}.
+     */
     final class OnHost implements Updater {
         private final Engine engine;
         private final Parameters params, grads;
         private final Adam adam;
-        private final double clip;
+        private final double clip, maxLoss;
 
-        OnHost(Engine engine, Parameters params, Adam adam, double clip) {
+        OnHost(Engine engine, Parameters params, Adam adam, double clip, double maxLoss) {
             this.engine = engine;
             this.params = params;
             this.grads = params.zerosLike();
             this.adam = adam;
             this.clip = clip;
+            this.maxLoss = maxLoss;
         }
 
         @Override
         public DeviceTrainer.Update step(Batch batch, Method method, double lr, float[][] carried) {
             double loss = carried == null ? engine.lossAndGradient(params, batch, method, grads) : engine.lossAndGradient(params, batch, method, grads, carried);
-            DeviceTrainer.Update u = new DeviceTrainer.Update(loss, GradClip.clip(grads, clip));
-            if (u.applied()) adam.step(params, grads, lr);
-            return u;
+            double norm = GradClip.clip(grads, clip);
+            boolean apply = Double.isFinite(loss) && Double.isFinite(norm) && loss <= maxLoss;
+            if (apply) adam.step(params, grads, lr);
+            return new DeviceTrainer.Update(loss, norm, apply);
         }
 
         @Override

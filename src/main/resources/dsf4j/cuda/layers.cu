@@ -17,25 +17,26 @@ extern "C" __global__ void embedding_backward(const int* ids, const float* dx, f
     }
 }
 
-// y = a + b + bias, b [rows, cols] or null, bias [cols] (broadcast over rows) or null; y may be a.
+// y = a + b + bias, a and b [rows, cols] or null, bias [cols] (broadcast over rows) or null; y may be a.
 extern "C" __global__ void add_residual(float* y, const float* a, const float* b, const float* bias, int rows, int cols) {
     FOR_EACH(i, (idx_t)rows * cols) {
-        float v = a[i];
+        float v = a ? a[i] : 0.0f;
         if (b) v += b[i];
         if (bias) v += bias[i % cols];
         y[i] = v;
     }
 }
 
-// out[c] += sum_r m[r, c]. Block (32, 8): 32 columns, 8 row lanes; grid (ceil(cols/32), ceil(rows/rowsPerBlock)).
-extern "C" __global__ void column_sums(const float* m, float* out, int rows, int cols, int rowsPerBlock) {
+// out[c] += sum_r m[r, c] for the first cols columns of m [rows, ld]. Block (32, 8): 32 columns, 8 row lanes;
+// grid (ceil(cols/32), ceil(rows/rowsPerBlock)).
+extern "C" __global__ void column_sums(const float* m, float* out, int rows, int cols, int ld, int rowsPerBlock) {
     __shared__ float part[8][33];
     int c = blockIdx.x * 32 + threadIdx.x;
     int r0 = blockIdx.y * rowsPerBlock;
     int r1 = r0 + rowsPerBlock < rows ? r0 + rowsPerBlock : rows;
     float s = 0.0f;
     if (c < cols) {
-        for (int r = r0 + threadIdx.y; r < r1; r += 8) s += m[(idx_t)r * cols + c];
+        for (int r = r0 + threadIdx.y; r < r1; r += 8) s += m[(idx_t)r * ld + c];
     }
     part[threadIdx.y][threadIdx.x] = s;
     __syncthreads();

@@ -1,9 +1,18 @@
 // Softmax cross-entropy over rows of logits, pad targets ignored, the gradient's squared norm, and Adam.
 //
-// hyper (device float[HYPER], uploaded by the host before each step):
-//   [0] 1/count of non-pad targets, [1] lr, [2] beta1, [3] beta2, [4] eps, [5] weight decay,
-//   [6] 1 - beta1^t, [7] 1 - beta2^t, [8] 1 for AdamW's decoupled decay, 0 for Adam's coupled L2,
-//   [9] max gradient norm (0: no clipping)
+// hyper (device float[HYPER_COUNT], uploaded by the host before each step), by name; the names and
+// indices are those of dsf4j.engine.cuda.Hyper (HyperTest holds the two together):
+#define HYPER_INV_COUNT 0          // 1 / the number of non-pad targets
+#define HYPER_LR 1                 // learning rate
+#define HYPER_BETA1 2
+#define HYPER_BETA2 3
+#define HYPER_EPS 4
+#define HYPER_WEIGHT_DECAY 5
+#define HYPER_BIAS_CORRECTION1 6   // 1 - beta1^t
+#define HYPER_BIAS_CORRECTION2 7   // 1 - beta2^t
+#define HYPER_DECOUPLED 8          // 1 for AdamW's decoupled decay, 0 for Adam's coupled L2
+#define HYPER_MAX_NORM 9           // max gradient norm (0: no clipping)
+#define HYPER_COUNT 10
 // sums (device double[2]): [0] sum of the cross-entropy over non-pad targets, [1] sum of g^2 over
 //   every trainable gradient (sum_squares)
 #define CE_THREADS 256   // = Gpu.THREADS, the block size Java launches these kernels with (KernelSourceTest)
@@ -48,7 +57,7 @@ extern "C" __global__ void cross_entropy(float* logits, const float* bias, const
     if (threadIdx.x == 0) atomicAdd(&sums[0], (double)(logZ - (z[target] + bias[target])));
     __syncthreads();   // z[target] is read above before any thread overwrites it
     if (writeGrad) {
-        float scale = hyper[0];
+        float scale = hyper[HYPER_INV_COUNT];
         for (int c = threadIdx.x; c < V; c += CE_THREADS) {
             float p = expf(z[c] + bias[c] - logZ);
             z[c] = scale * (c == target ? p - 1.0f : p);
@@ -83,9 +92,10 @@ extern "C" __global__ void sum_squares(const float* g, double* sums, int n) {
 extern "C" __global__ void adam(float* p, const float* g, float* m, float* v, const float* hyper, const double* sums, int n) {
     double norm = sqrt(sums[1]);
     if (!finite_(sums[0]) || !finite_(norm)) return;
-    float lr = hyper[1], b1 = hyper[2], b2 = hyper[3], eps = hyper[4], wd = hyper[5], bc1 = hyper[6], bc2 = hyper[7];
-    bool decoupled = hyper[8] != 0.0f;
-    double clip = hyper[9];
+    float lr = hyper[HYPER_LR], b1 = hyper[HYPER_BETA1], b2 = hyper[HYPER_BETA2], eps = hyper[HYPER_EPS], wd = hyper[HYPER_WEIGHT_DECAY];
+    float bc1 = hyper[HYPER_BIAS_CORRECTION1], bc2 = hyper[HYPER_BIAS_CORRECTION2];
+    bool decoupled = hyper[HYPER_DECOUPLED] != 0.0f;
+    double clip = hyper[HYPER_MAX_NORM];
     float scale = clip > 0.0 && norm > clip ? (float)(clip / (norm + 1e-6)) : 1.0f;
     float shrink = decoupled ? 1.0f - lr * wd : 1.0f;
     FOR_EACH(i, n) {

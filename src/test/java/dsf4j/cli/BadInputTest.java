@@ -83,11 +83,12 @@ class BadInputTest {
         refused(2, "λ initialiser linspace:0:2 leaves [0, 1]", train("--lambda-init", "linspace:0:2", "--out", out));
         refused(2, "malformed λ initialiser 'linspace:0'", train("--lambda-init", "linspace:0", "--out", out));
         refused(2, "malformed λ initialiser 'const:x'", train("--lambda-init", "const:x", "--out", out));
-        refused(2, "unknown cell 'lstmx': use rnn, gru or lstm", train("--cell", "lstmx", "--out", out));
+        refused(2, "unknown cell 'lstmx': use rnn, gru, lstm or mingru", train("--cell", "lstmx", "--out", out));
         refused(2, "unknown block 'conv'", train("--block", "conv", "--out", out));
         refused(2, "unknown method 'tbptt': use bptt, ftbptt or dsf", train("--method", "tbptt", "--out", out));
         refused(2, "unknown engine 'tpu': use reference, fast or cuda", train("--engine", "tpu", "--out", out));
         refused(2, "unknown DSF solver 'magic'", train("--dsf-solver", "magic", "--out", out));
+        refused(2, "--dsf-solver fft is not on the cuda engine", train("--engine", "cuda", "--dsf-solver", "fft", "--out", out));
         refused(2, "unknown --on-nan 'ignore': use stop or skip", train("--on-nan", "ignore", "--out", out));
         refused(2, "unknown --batching 'sorted': use random (the authors') or bucket[:N]", train("--batching", "sorted", "--out", out));
         refused(2, "--batching bucket:50 groups sentences by length, and --data-mode stream has none to group",
@@ -160,6 +161,11 @@ class BadInputTest {
         refused(2, "overlaps tensor", "eval", "--checkpoint", path);
         edited(good, path, j -> j.replaceFirst("(\"head\\.bias\":\\{[^}]*\"data_offsets\":\\[)(\\d+),\\d+\\]", "$1$2,99999999]"));
         refused(2, "lie outside the data section", "eval", "--checkpoint", path);
+        byte[] flipped = good.clone();
+        flipped[flipped.length - 3] ^= 4;   // a bit of the last tensor's data
+        Files.write(Path.of(path), flipped);
+        refused(2, "fails its checksum (CRC-32C ", "eval", "--checkpoint", path);
+        refused(2, "use the run's best.safetensors or an earlier copy of it", "generate", "--checkpoint", path);
         refused(2, "not a dsf4j checkpoint", "eval", "--checkpoint", write(dir.resolve("plain.safetensors"), "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]).toString());
         assertTrue(Files.readAllBytes(ckpt).length == good.length, "the run's own checkpoint is untouched");
     }

@@ -62,14 +62,22 @@ class ProcessFaultsTest {
     record Child(Process process, Path out, Path err) {
 
         static Child start(Map<String, String> env, List<String> jvmFlags, String... args) throws IOException {
+            return start(dir, env, jvmFlags, args);
+        }
+
+        /**
+         * A child JVM in working directory {@code cwd} (its stdout and stderr files go there too). The variables that
+         * point dsf4j at data or change how it fetches it are not inherited: only {@code env} sets them.
+         */
+        static Child start(Path cwd, Map<String, String> env, List<String> jvmFlags, String... args) throws IOException {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC"));
             cmd.addAll(jvmFlags);
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
             cmd.addAll(List.of(args));
-            Path out = Files.createTempFile(dir, "child", ".out"), err = Files.createTempFile(dir, "child", ".err");
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().remove("DSF4J_DEBUG");
+            Path out = Files.createTempFile(cwd, "child", ".out"), err = Files.createTempFile(cwd, "child", ".err");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+            for (String v : List.of("DSF4J_DEBUG", "DSF4J_DATA", "DSF4J_OFFLINE", "DSF4J_MANIFEST", "DSF4J_DATA_MIRROR")) pb.environment().remove(v);
             pb.environment().putAll(env);
             return new Child(pb.start(), out, err);
         }
@@ -126,7 +134,7 @@ class ProcessFaultsTest {
             while (!Files.exists(run.resolve(Trainer.LAST))) Thread.sleep(5);
             Thread.sleep(rng.nextInt(250));
             c.process().destroyForcibly();
-            assertEquals(137, c.exit(), "killed by SIGKILL");
+            assertEquals(137, c.exit(), "killed by SIGKILL: " + c.stdout() + c.stderr());
             Checkpoint last = Checkpoint.load(run.resolve(Trainer.LAST));
             assertTrue(last.state().step() >= lastStep, "steps " + lastStep + " → " + last.state().step());
             lastStep = last.state().step();
@@ -185,6 +193,31 @@ class ProcessFaultsTest {
         assertEquals(0, c.exit(), c.stderr());
         long step = stoppedAt(c, "SIGINT", run);
         assertEquals(step, Checkpoint.load(run.resolve(Trainer.LAST)).state().step());
+    }
+
+    /**
+     * Two trainers on one --out: the second is refused in one line naming the first's pid, and writes nothing; once the
+     * first is killed with SIGKILL, its lock file (still there, naming a dead pid) does not block the next run.
+     */
+    @Test
+    void oneTrainerPerRunFolderAndAKilledHoldersLockNeverBlocks() throws Exception {
+        Path run = dir.resolve("locked");
+        Child first = Child.start(train(run.toString(), ENDLESS));   // validates (and saves) only at its end: the folder holds no run
+        first.awaitOutput("training ");
+        Child second = Child.start(train(run.toString(), ENDLESS));
+        assertEquals(2, second.exit(), second.stderr());
+        assertEquals("dsf4j: --out " + run + " is in use by another dsf4j train (pid " + first.process().pid() + "): wait for it to end, or stop it "
+                + "(Ctrl-C or kill, and it saves a checkpoint), or choose another --out", second.stderr().strip());
+        assertTrue(first.process().isAlive(), "the first run goes on");
+
+        first.process().destroyForcibly();
+        assertEquals(137, first.exit());
+        assertEquals(first.process().pid() + "\n", Files.readString(run.resolve("train.lock")), "the dead holder's lock file is still there");
+        String[] next = train(run.toString(), ENDLESS);
+        next[List.of(next).indexOf("--max-steps") + 1] = "3";
+        Child third = Child.start(next);
+        assertEquals(0, third.exit(), third.stderr());
+        assertTrue(third.stdout().contains("done: best valid ppl"), third.stdout());
     }
 
     /** A corpus whose digest differs from the manifest's is refused, as one line, exit 2. */

@@ -129,6 +129,61 @@ class TrainCliTest {
         assertEquals(2 + 12, a.out().trim().split(" +").length, a.out());
     }
 
+    /** Without --prompt, the text starts where a PTB-style sample does, at <bos> (not printed): the same tokens as from <bos> itself. */
+    @Test
+    void generateWithoutAPromptStartsASentence() {
+        String ckpt = run.resolve(Trainer.BEST).toString();
+        Outcome a = cli("generate", "--checkpoint", ckpt, "--tokens", "12", "--seed", "5");
+        assertEquals(0, a.status(), a.err());
+        assertEquals(a.out(), cli("generate", "--checkpoint", ckpt, "--tokens", "12", "--seed", "5").out());
+        String[] words = a.out().trim().split(" +");
+        assertEquals(12, words.length, a.out());
+
+        Checkpoint c = Checkpoint.load(run.resolve(Trainer.BEST));
+        dsf4j.data.Dataset data = dsf4j.train.TrainData.open(c.train(), true);
+        try (dsf4j.engine.Engine e = dsf4j.engine.Engines.create(c.train().engine(), c.model(), c.train().dsfSolver(), 1)) {
+            int[] fromBos = new dsf4j.train.Generator(e, c.params(), c.model().vocab(), c.model().padId())
+                    .generate(new int[] {dsf4j.data.Vocabulary.BOS_ID}, 12, new dsf4j.train.Generator.Sampling(1.0, 0, 1.0, 5));
+            assertEquals(data.tokenizer().decode(fromBos), a.out().strip());
+        }
+    }
+
+    /** Scoring the run's own corpus through --data gives exactly the run's eval: the checkpoint's vocabulary, mode and T. */
+    @Test
+    void evalOnAnotherCorpusUsesTheCheckpointsVocabulary() throws IOException {
+        String ckpt = run.resolve(Trainer.BEST).toString();
+        Outcome own = cli("eval", "--checkpoint", ckpt, "--split", "test");
+        Outcome same = cli("eval", "--checkpoint", ckpt, "--split", "test", "--data", corpus.toString());
+        assertEquals(0, same.status(), same.err());
+        assertEquals(own.out().replace(ckpt + " test:", ckpt + " on " + corpus + " test:"), same.out());
+        assertEquals("", same.err(), "no unknown word, no note");
+
+        // the same test split with two words the model never saw, and a training split of other words
+        Path other = dir.resolve("other");
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("train.txt"), " quokka yak zebra\n");
+        Files.writeString(other.resolve("valid.txt"), " quokka\n");
+        List<String> test = Files.readAllLines(corpus.resolve("test.txt"));
+        test.set(0, test.get(0).replaceFirst(" \\S+ \\S+", " quokka yak"));
+        Files.write(other.resolve("test.txt"), test);
+        Outcome o = cli("eval", "--checkpoint", ckpt, "--split", "test", "--data", other.toString());
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().matches("(?s).* on " + java.util.regex.Pattern.quote(other.toString()) + " test: loss \\d+\\.\\d{4}  ppl \\d+\\.\\d{2}  \\(\\d+ tokens, step \\d+\\)\\s*"), o.out());
+        assertEquals(tokens(own.out()), tokens(o.out()), "the same words, two of them as <unk>");
+        assertTrue(o.err().matches("dsf4j: \\d\\.\\d% of the words of " + java.util.regex.Pattern.quote(other + " test are outside the checkpoint's vocabulary of 16 words (from "
+                + corpus + "); they are scored as <unk>") + "\\s*"), o.err());
+
+        Outcome refused = cli("eval", "--checkpoint", ckpt, "--split", "valid", "--data", other.toString());
+        assertEquals(2, refused.status());
+        assertEquals("dsf4j: 100.0% of the words of " + other + " valid are outside the checkpoint's vocabulary of 16 words (from " + corpus
+                + "): its tokenizer does not apply to this text (tokenized differently, or another language); evaluate on text tokenized like " + corpus
+                + ", or train on this corpus", refused.err().strip());
+    }
+
+    private static String tokens(String evalLine) {
+        return evalLine.replaceAll("(?s).*\\((\\d+) tokens.*", "$1");
+    }
+
     @Test
     void plotDrawsSeveralRuns() throws IOException {
         Path png = dir.resolve("both.png");

@@ -64,10 +64,11 @@ class CorpusLocatorTest {
     }
 
     @Test
-    void missingCorpusNamesTheFoldersAndTheFix() {
+    void missingCorpusOfflineNamesTheFoldersAndTheFix() {
         var locator = new CorpusLocator(List.of(root), tinyManifest("00"));
         var e = assertThrows(IllegalArgumentException.class, () -> locator.open("tiny"));
-        assertTrue(e.getMessage().contains(root.resolve("tiny").toString()) && e.getMessage().contains("run data/fetch.sh tiny"), e.getMessage());
+        assertTrue(e.getMessage().contains(root.resolve("tiny").toString()) && e.getMessage().contains("downloads are off")
+                && e.getMessage().contains("./run.sh fetch tiny"), e.getMessage());
     }
 
     @Test

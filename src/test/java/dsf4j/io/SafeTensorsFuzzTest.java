@@ -43,7 +43,7 @@ class SafeTensorsFuzzTest {
                     case 1 -> stitched(rng);
                     case 2 -> headerLengthMutated(valid(rng), rng);
                     case 3 -> randomBytes(rng);
-                    default -> dataMutated(valid(rng), rng);
+                    default -> dataMutated(valid(rng, false), rng);
                 };
                 if (check(b, c)) loaded++; else refused++;
             }
@@ -95,8 +95,35 @@ class SafeTensorsFuzzTest {
         f.metadata();
     }
 
+    /**
+     * Random values in the data of a file with checksums: always refused (when a value changed), as one line naming
+     * the tensor, never another exception.
+     */
+    @Test
+    void randomDataInAChecksummedFileIsAlwaysRefusedNamingATensor() {
+        int refused = 0;
+        for (int c = 0; c < 1000; c++) {
+            Random rng = new Random(5000 + c);
+            byte[] good = valid(rng, true);
+            byte[] b = dataMutated(good.clone(), rng);
+            if (Arrays.equals(good, b)) continue;   // nothing changed (no data, or the same bytes drawn)
+            try {
+                readEverything(SafeTensors.read("fuzz", b));
+                fail("case " + c + ": changed data loaded");
+            } catch (ChecksumMismatch expected) {
+                assertTrue(expected.getMessage().startsWith("fuzz: tensor '" + expected.tensor() + "' fails its checksum"), expected.getMessage());
+                refused++;
+            }
+        }
+        assertTrue(refused > 500, "refused " + refused);
+    }
+
     private static byte[] valid(Random rng) {
-        SafeTensors.Writer w = SafeTensors.writer();
+        return valid(rng, true);
+    }
+
+    private static byte[] valid(Random rng, boolean checksums) {
+        SafeTensors.Writer w = SafeTensors.writer().checksums(checksums);
         if (rng.nextBoolean()) w.metadata("config", "{\"x\":" + rng.nextInt() + "}");
         int n = rng.nextInt(4);
         for (int t = 0; t < n; t++) {
@@ -137,7 +164,7 @@ class SafeTensorsFuzzTest {
         return m;
     }
 
-    /** Random values in the data section: the file stays valid. */
+    /** Random values in the data section: a file without checksums stays valid. */
     private static byte[] dataMutated(byte[] b, Random rng) {
         int start = 8 + (int) ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
         for (int k = start; k < b.length; k++) b[k] = (byte) rng.nextInt();

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -168,6 +169,27 @@ class SafeTensorsMalformedTest {
         fails(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}", 4), "unknown field 'x'");
         fails(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", 4), "data_offsets must be [begin, end]");
         fails(file("{\"\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4), "empty name");
+    }
+
+    /** The checksums entry must give 8 hex digits for every tensor read (a name it gives that is no tensor is ignored). */
+    @Test
+    void malformedChecksums() {
+        String a = tensor("a", "F32", "[1]", 0, 4), b = tensor("b", "F32", "[1]", 4, 8);
+        String crc = "{\"__metadata__\":{\"tensor_crc32c\":\"%s\"}," + a + "," + b + "}";
+        fails(file(crc.formatted("{\\\"a\\\":\\\"0000000g\\\",\\\"b\\\":\\\"00000000\\\"}"), 8), "of tensor 'a' is '0000000g', not 8 hex digits");
+        fails(file(crc.formatted("{\\\"a\\\":0,\\\"b\\\":\\\"00000000\\\"}"), 8), "of tensor 'a' is not a string");
+        fails(file(crc.formatted("[]"), 8), "the tensor_crc32c metadata is not a JSON object");
+        fails(file(crc.formatted("{\\\"a\\\""), 8), "the tensor_crc32c metadata is malformed JSON");
+        // the CRC-32C of 4 zero bytes is 48674bc7 (computed bit by bit outside Java): b reads, a recorded 00000000 does not,
+        // and a tensor the entry does not cover is refused when read
+        SafeTensorsFile f = SafeTensors.read("z", file(crc.formatted("{\\\"a\\\":\\\"00000000\\\",\\\"b\\\":\\\"48674bc7\\\",\\\"c\\\":\\\"00000000\\\"}"), 8));
+        assertTrue(f.checksummed());
+        assertThrows(ChecksumMismatch.class, () -> f.f32("a"));
+        assertEquals(0f, f.f32("b")[0]);
+        SafeTensorsFile half = SafeTensors.read("bad.safetensors", file(crc.formatted("{\\\"a\\\":\\\"48674bc7\\\"}"), 8));
+        assertEquals(0f, half.f32("a")[0]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> half.f32("b"));
+        assertTrue(e.getMessage().startsWith("bad.safetensors: the tensor_crc32c metadata has no checksum for tensor 'b': the file is damaged"), e.getMessage());
     }
 
     @Test

@@ -78,10 +78,10 @@ class SafeTensorsTest {
         assertThrows(IllegalArgumentException.class, () -> SafeTensors.read(p).f32("w", new float[3]));
     }
 
-    /** The published format, byte by byte, for a file small enough to check by hand. */
+    /** The published format, byte by byte, for a file small enough to check by hand (without dsf4j's checksums). */
     @Test
     void writesTheExactBytesOfThePublishedFormat() {
-        byte[] file = SafeTensors.writer().metadata("k", "v").f32("a", new int[] {2}, new float[] {1f, -2f}).toByteArray();
+        byte[] file = SafeTensors.writer().metadata("k", "v").f32("a", new int[] {2}, new float[] {1f, -2f}).checksums(false).toByteArray();
         String json = "{\"__metadata__\":{\"k\":\"v\"},\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
         assertEquals(79, json.length());
         // header length 80 = 79 bytes of JSON + 1 space, so the data starts at 8 + 80 = 88, a multiple of 8
@@ -93,6 +93,74 @@ class SafeTensorsTest {
         byte[] data = {0, 0, (byte) 0x80, 0x3f, 0, 0, 0, (byte) 0xc0};   // 1.0f and -2.0f, little-endian
         System.arraycopy(data, 0, expected, 88, 8);
         assertArrayEquals(expected, file);
+    }
+
+    /**
+     * With checksums, the metadata gains {@code tensor_crc32c}: the CRC-32C of each tensor's bytes (aa36f2c9 for the
+     * 8 bytes of 1.0f, -2.0f, computed bit by bit outside Java; the check value of "123456789" is e3069283). The
+     * writer's one-pass file and its stream both give these bytes.
+     */
+    @Test
+    void writesEachTensorsCrc32cInTheMetadata() throws IOException {
+        SafeTensors.Writer w = SafeTensors.writer().metadata("k", "v").f32("a", new int[] {2}, new float[] {1f, -2f});
+        String json = "{\"__metadata__\":{\"k\":\"v\",\"tensor_crc32c\":\"{\\\"a\\\":\\\"aa36f2c9\\\"}\"},\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+        assertEquals(118, json.length());
+        byte[] expected = new byte[8 + 120 + 8];
+        expected[0] = 120;
+        System.arraycopy(json.getBytes(StandardCharsets.US_ASCII), 0, expected, 8, 118);
+        expected[8 + 118] = ' ';
+        expected[8 + 119] = ' ';
+        System.arraycopy(new byte[] {0, 0, (byte) 0x80, 0x3f, 0, 0, 0, (byte) 0xc0}, 0, expected, 128, 8);
+        assertArrayEquals(expected, w.toByteArray());
+        Path p = dir.resolve("a.safetensors");
+        w.write(p);
+        assertArrayEquals(expected, Files.readAllBytes(p));
+
+        SafeTensorsFile f = SafeTensors.read(p);
+        assertTrue(f.checksummed());
+        assertEquals(Map.of("k", "v"), f.metadata(), "the checksums are the reader's, not the caller's metadata");
+        assertArrayEquals(new float[] {1f, -2f}, f.f32("a"));
+        assertFalse(SafeTensors.read("plain", SafeTensors.writer().f32("a", new int[] {1}, new float[1]).checksums(false).toByteArray()).checksummed());
+        assertThrows(IllegalArgumentException.class, () -> SafeTensors.writer().metadata(SafeTensors.CRC32C, "{}"));
+    }
+
+    /** A flipped bit in any tensor's data fails that tensor's read, naming it; the others still read. */
+    @Test
+    void aFlippedBitInTheDataIsRefusedNamingTheTensor() {
+        SafeTensors.Writer w = SafeTensors.writer()
+                .f64("d", new int[] {3}, new double[] {1, 2, 3})
+                .f32("f", new int[] {2, 2}, new float[] {1, 2, 3, 4})
+                .i64("l", new int[] {2}, new long[] {5, 6})
+                .i32("i", new int[] {1}, new int[] {7});
+        byte[] good = w.toByteArray();
+        int dataStart = 8 + (int) ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        String[] owner = new String[good.length - dataStart];
+        Arrays.fill(owner, 0, 24, "d");
+        Arrays.fill(owner, 24, 40, "f");
+        Arrays.fill(owner, 40, 56, "l");
+        Arrays.fill(owner, 56, 60, "i");
+        for (int at = 0; at < owner.length; at++) {
+            byte[] bad = good.clone();
+            bad[dataStart + at] ^= (byte) (1 << (at % 8));
+            SafeTensorsFile f = SafeTensors.read("bad", bad);
+            for (String n : f.names()) {
+                if (n.equals(owner[at])) {
+                    ChecksumMismatch e = assertThrows(ChecksumMismatch.class, () -> readAny(f, n), "byte " + at);
+                    assertEquals(n, e.tensor());
+                    assertTrue(e.getMessage().matches("bad: tensor '" + n + "' fails its checksum \\(CRC-32C [0-9a-f]{8}, recorded [0-9a-f]{8}\\): "
+                            + "the file is damaged \\(a flipped bit, a bad copy\\); use an earlier copy"), e.getMessage());
+                } else {
+                    readAny(f, n);
+                }
+            }
+        }
+    }
+
+    private static void readAny(SafeTensorsFile f, String n) {
+        switch (f.dtype(n)) {
+            case F64, F32 -> f.f64(n);
+            default -> f.i64(n);
+        }
     }
 
     @Test

@@ -135,4 +135,54 @@ class CheckpointTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(f));
         assertTrue(e.getMessage().startsWith(f.toString()) && !e.getMessage().contains("\n"), e.getMessage());
     }
+
+    /**
+     * One flipped bit anywhere in a tensor's data (bit rot, a bad copy): the checkpoint is refused in one line that
+     * names the tensor and the run's other checkpoint; before checksums it loaded without a word.
+     */
+    @Test
+    void aFlippedBitInAnyTensorIsRefusedNamingTheTensorAndTheCheckpointToUseInstead() throws IOException {
+        Parameters p = ParamLayout.init(model, 9);
+        Path good = saved(p, new Adam(p, OptimizerKind.ADAM, 0));
+        byte[] bytes = Files.readAllBytes(good);
+        SafeTensorsFile f = SafeTensors.read(good);
+        long dataStart = 8 + java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0);
+        Path last = dir.resolve(Trainer.LAST);
+        for (String name : f.names()) {
+            SafeTensorsFile.Info info = f.info(name);
+            if (info.end() == info.begin()) continue;
+            byte[] bad = bytes.clone();
+            bad[(int) (dataStart + (info.begin() + info.end()) / 2)] ^= 0x10;
+            Files.write(last, bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(last), name);
+            assertTrue(e.getMessage().matches(java.util.regex.Pattern.quote(last + ": tensor '" + name + "' fails its checksum (CRC-32C ") + "[0-9a-f]{8}, recorded [0-9a-f]{8}"
+                    + java.util.regex.Pattern.quote("): the file is damaged (a flipped bit, a bad copy); use " + dir.resolve(Trainer.BEST)
+                    + " (--resume accepts a checkpoint file) or an earlier copy of it")), e.getMessage());
+        }
+        Path best = dir.resolve(Trainer.BEST);
+        byte[] bad = bytes.clone();
+        bad[bad.length - 1] ^= 1;
+        Files.write(best, bad);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(best));
+        assertTrue(e.getMessage().endsWith("; use " + last + " or an earlier copy of it"), e.getMessage());
+    }
+
+    /** A checkpoint of an older dsf4j (no checksums) still loads, the same values, with a note that it cannot be checked. */
+    @Test
+    void aCheckpointWithoutChecksumsLoadsWithANote() throws IOException {
+        Parameters p = ParamLayout.init(model, 9);
+        SafeTensorsFile f = SafeTensors.read(saved(p, new Adam(p, OptimizerKind.ADAM, 0)));
+        SafeTensors.Writer w = SafeTensors.writer().metadata(f.metadata()).checksums(false);
+        for (String n : f.names()) w.f32(n, f.shape(n), f.f32(n));
+        Path old = dir.resolve("old.safetensors");
+        w.write(old);
+        java.io.ByteArrayOutputStream notes = new java.io.ByteArrayOutputStream();
+        Checkpoint c = Checkpoint.load(old, new java.io.PrintStream(notes, true, java.nio.charset.StandardCharsets.UTF_8));
+        for (Tensor t : p) assertArrayEquals(t.data(), c.params().data(t.name()), 0f, t.name());
+        assertEquals("dsf4j: note: " + old + " records no checksums (an older dsf4j wrote it): it loads, but damage to it cannot be detected;"
+                + " the checkpoints a run writes from now on have them", notes.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
+        notes.reset();
+        Checkpoint.load(dir.resolve("c.safetensors"), new java.io.PrintStream(notes, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("", notes.toString(java.nio.charset.StandardCharsets.UTF_8), "a checksummed file loads silently");
+    }
 }

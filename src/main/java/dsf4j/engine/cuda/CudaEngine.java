@@ -6,6 +6,7 @@ import dsf4j.config.ModelConfig;
 import dsf4j.engine.DeviceTrainer;
 import dsf4j.engine.Engine;
 import dsf4j.model.Batch;
+import dsf4j.model.ParamNames;
 import dsf4j.model.Parameters;
 
 import java.lang.foreign.MemorySegment;
@@ -23,8 +24,8 @@ import java.util.Optional;
  * launches everything eagerly instead, for debugging).
  *
  * <p>{@link #lossAndGradient} uploads the weights and downloads the gradients on every call (the
- * Engine contract); {@link #deviceTrainer} keeps them on the device. DSF's δ comes from a parallel scan
- * kernel whatever {@link DsfSolver} is asked for: the three solvers compute the same δ.
+ * Engine contract); {@link #deviceTrainer} keeps them on the device. DSF's δ comes from one scan kernel,
+ * parallel over the B·D channels ({@link DsfSolver#SCAN}); the engine refuses the other solvers.
  */
 public final class CudaEngine implements Engine {
 
@@ -36,19 +37,34 @@ public final class CudaEngine implements Engine {
     private Runner grads;   // for lossAndGradient and evaluate; built on the first call
 
     /**
-     * @param solver accepted for the Engine's constructor shape; the GPU always scans
+     * @param solver how DSF solves eq. 13: {@link DsfSolver#SCAN}, the one the engine has a kernel for
      * @param tf32   TF32 tensor cores for the GEMMs (the paper's setting); false for exact float32
+     * @throws IllegalArgumentException for another solver (before looking for a GPU)
      * @throws CudaUnavailableException when the libraries or a GPU are missing
      */
     public CudaEngine(ModelConfig config, DsfSolver solver, boolean tf32) {
+        requireSolver(solver);
         this.config = config;
         this.gpu = new Gpu(CudaRuntime.get(), tf32);
         this.model = new CudaModel(config, gpu);
     }
 
+    /** The cuda engine solves eq. 13 with its scan kernel only. */
+    static void requireSolver(DsfSolver solver) {
+        if (solver != DsfSolver.SCAN) {
+            throw new IllegalArgumentException("--dsf-solver " + solver.id() + " is not on the cuda engine, which solves DSF's recurrence with one parallel scan kernel: "
+                    + "use --dsf-solver scan (prefix and fft run on --engine fast or reference)");
+        }
+    }
+
     @Override
     public String name() {
         return "cuda";
+    }
+
+    /** Bytes of device memory the workspace of one (batch, seq) shape takes for {@code config} (weights, gradients and Adam aside). */
+    public static long workspaceBytes(ModelConfig config, int batch, int seq) {
+        return Workspace.bytes(config, batch, seq);
     }
 
     /** The device and libraries, one line each, and the cuBLAS version and math mode. */
@@ -115,15 +131,7 @@ public final class CudaEngine implements Engine {
                 gpu.rt.makeCurrent();
                 int count = r.prepare(batch, carried);
                 t++;
-                r.hyper[1] = (float) lr;
-                r.hyper[2] = (float) settings.beta1();
-                r.hyper[3] = (float) settings.beta2();
-                r.hyper[4] = (float) settings.eps();
-                r.hyper[5] = (float) settings.weightDecay();
-                r.hyper[6] = (float) (1 - Math.pow(settings.beta1(), t));
-                r.hyper[7] = (float) (1 - Math.pow(settings.beta2(), t));
-                r.hyper[8] = settings.decoupled() ? 1f : 0f;
-                r.hyper[9] = (float) settings.clip();
+                r.setOptimizer(settings, lr, t);
                 r.uploadHyper();
                 r.run("train-" + method.id(), carried != null, () -> {
                     model.forward(r.params, r.ws, true, carried != null);
@@ -177,14 +185,13 @@ public final class CudaEngine implements Engine {
      * backward; the whole training step with Adam. For the profile a GPU check prints; uses a
      * private copy of the weights.
      */
-    float[] phaseTimes(Parameters params, Batch batch, Method method, int reps) {
+    public float[] phaseTimes(Parameters params, Batch batch, Method method, int reps) {
         gpu.rt.makeCurrent();
         try (Runner r = new Runner(new DeviceParams(gpu, params))) {
             r.params.upload(params);
             r.params.withMoments();
             r.prepare(batch, null);
-            float[] h = {r.hyper[0], 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 0.1f, 0.001f, 0f, 0f};
-            System.arraycopy(h, 0, r.hyper, 0, h.length);
+            r.setOptimizer(DeviceTrainer.Settings.of(false, 0, 0), 1e-3, 1);
             r.uploadHyper();
             Runnable[] phases = {
                     () -> model.forward(r.params, r.ws, true, false),
@@ -212,7 +219,7 @@ public final class CudaEngine implements Engine {
         r.params.upload(params);
         int[] targets = new int[batch];
         java.util.Arrays.fill(targets, config.padId() >= 0 ? config.padId() : 0);
-        float[] bias = params.data("head.bias");
+        float[] bias = params.data(ParamNames.HEAD_BIAS);
         float[][] state = new float[config.layers()][batch * config.stateSize()];
         return new Stepper() {
             @Override
@@ -257,7 +264,7 @@ public final class CudaEngine implements Engine {
 
         final DeviceParams params;
         Workspace ws;                                  // the current batch's view
-        final float[] hyper = new float[Workspace.HYPER];
+        final float[] hyper = new float[Hyper.COUNT];   // by Hyper's ordinals
         private long arena, arenaBytes;
         private final Map<Long, Workspace> views = new HashMap<>();
         private final LinkedHashMap<String, MemorySegment> graphs = new LinkedHashMap<>(16, 0.75f, true);   // access order
@@ -268,7 +275,7 @@ public final class CudaEngine implements Engine {
 
         /**
          * Makes {@link #ws} the batch's view (growing the allocation if the shape needs more), uploads
-         * its ids, 1/count into hyper[0] and, when {@code carried} is not null, each layer's state into
+         * its ids, 1/count into hyper (Hyper.INV_COUNT) and, when {@code carried} is not null, each layer's state into
          * the states' row block 0.
          *
          * @return the number of non-pad targets
@@ -302,13 +309,26 @@ public final class CudaEngine implements Engine {
             }
             gpu.upload(ws.tokens, in);
             gpu.upload(ws.targets, tg);
-            hyper[0] = count == 0 ? 0f : 1f / count;
+            Hyper.INV_COUNT.set(hyper, count == 0 ? 0 : 1.0 / count);
             uploadHyper();
             if (carried != null) {
                 int d = config.stateSize();
                 for (int l = 0; l < carried.length; l++) gpu.upload(ws.states[l], carried[l], 0, b * d);
             }
             return count;
+        }
+
+        /** Adam's (or AdamW's) settings at update t (1 for the first) with learning rate lr, into hyper. */
+        void setOptimizer(DeviceTrainer.Settings settings, double lr, long t) {
+            Hyper.LR.set(hyper, lr);
+            Hyper.BETA1.set(hyper, settings.beta1());
+            Hyper.BETA2.set(hyper, settings.beta2());
+            Hyper.EPS.set(hyper, settings.eps());
+            Hyper.WEIGHT_DECAY.set(hyper, settings.weightDecay());
+            Hyper.BIAS_CORRECTION1.set(hyper, 1 - Math.pow(settings.beta1(), t));
+            Hyper.BIAS_CORRECTION2.set(hyper, 1 - Math.pow(settings.beta2(), t));
+            Hyper.DECOUPLED.set(hyper, settings.decoupled() ? 1 : 0);
+            Hyper.MAX_NORM.set(hyper, settings.clip());
         }
 
         void uploadHyper() {

@@ -111,6 +111,14 @@ public final class CudaRuntime {
         }
     }
 
+    /** What was loaded, for reports (the GPU check's JSON lines). */
+    public record Info(String deviceName, int ccMajor, int ccMinor, int multiprocessors, int driverVersion, String nvrtcVersion,
+                       String libcudaPath, String nvrtcPath, String cublasPath) {}
+
+    public Info info() {
+        return new Info(deviceName, ccMajor, ccMinor, multiprocessors, driverVersion, nvrtcVersion, libcudaPath, nvrtcPath.toString(), cublasPath.toString());
+    }
+
     /** Makes the primary context current on the calling thread. */
     void makeCurrent() {
         driver.setCurrent(context);

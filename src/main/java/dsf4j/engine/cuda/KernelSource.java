@@ -15,8 +15,17 @@ public final class KernelSource {
     /** The folder on the class path. */
     static final String FOLDER = "/dsf4j/cuda/";
     static final String PRELUDE = "prelude.cuh";
-    /** The kernel files, compiled together as one program. */
-    public static final List<String> FILES = List.of("cells.cu", "dsf.cu", "layers.cu", "loss.cu");
+    /** The kernel files, compiled together as one program: each cell's (registered in {@link Kernel}), then the rest. */
+    public static final List<String> FILES = files();
+
+    private static List<String> files() {
+        List<String> out = new java.util.ArrayList<>();
+        for (Kernel k : Kernel.values()) {
+            if (k.cell != null && !out.contains(Kernel.cellFile(k.cell))) out.add(Kernel.cellFile(k.cell));
+        }
+        out.addAll(List.of("dsf.cu", "layers.cu", "loss.cu"));
+        return List.copyOf(out);
+    }
 
     private KernelSource() {}
 

@@ -7,7 +7,9 @@ import dsf4j.config.ModelConfig;
 import dsf4j.engine.Engine;
 import dsf4j.engine.MemoryEstimate;
 import dsf4j.model.Batch;
+import dsf4j.grad.GradientMethod;
 import dsf4j.model.ParamLayout;
+import dsf4j.model.ParamNames;
 import dsf4j.model.Parameters;
 import dsf4j.model.Tensor;
 
@@ -36,9 +38,9 @@ public final class FastEngine implements Engine {
     private final GeluKernel gelu;
     private final RowKernels rows;
     private final CellKernel cell;
-    private final boolean tf, proj;
+    private final boolean tf, proj, hiddenGates;
     private final int h, d, layers;
-    private final Names[] names;
+    private final ParamNames.Layer[] names;
     private Workspace ws;
     private long recurrentNanos, deltaNanos;
     private final long[] phaseNanos = new long[Phase.values().length];
@@ -66,19 +68,6 @@ public final class FastEngine implements Engine {
         java.util.Arrays.fill(phaseNanos, 0);
     }
 
-    /** The tensor names of one block, built once (no string building per step). */
-    private record Names(String norm1W, String norm1B, String wIh, String wHh, String bIh, String bHh, String lambda,
-                         String projW, String projB, String norm2W, String norm2B, String fc1W, String fc1B,
-                         String fc2W, String fc2B) {
-        static Names of(int l) {
-            String p = "layers." + l + ".";
-            return new Names(p + "norm1.weight", p + "norm1.bias", p + "rnn.weight_ih", p + "rnn.weight_hh",
-                    p + "rnn.bias_ih", p + "rnn.bias_hh", p + "rnn.lambda", p + "proj.weight", p + "proj.bias",
-                    p + "norm2.weight", p + "norm2.bias", p + "mlp.fc1.weight", p + "mlp.fc1.bias",
-                    p + "mlp.fc2.weight", p + "mlp.fc2.bias");
-        }
-    }
-
     /**
      * @param threads workers for the GEMMs and the head (≥ 1); results do not depend on it
      */
@@ -91,14 +80,14 @@ public final class FastEngine implements Engine {
         this.norm = new LayerNormKernel(parallel, columnSums);
         this.gelu = new GeluKernel(parallel);
         this.rows = new RowKernels(parallel);
-        this.cell = new CellKernel(config.cell(), config.hidden());
+        this.cell = CellKernel.of(config.cell(), config.hidden());
         this.tf = config.block() == BlockType.TRANSFORMER;
         this.proj = ParamLayout.hasProjection(config);
+        this.hiddenGates = config.cell().hasHiddenWeights();
         this.h = config.hidden();
         this.d = config.stateSize();
         this.layers = config.layers();
-        this.names = new Names[layers];
-        for (int l = 0; l < layers; l++) names[l] = Names.of(l);
+        this.names = ParamNames.layers(layers);
     }
 
     @Override
@@ -179,16 +168,12 @@ public final class FastEngine implements Engine {
      */
     public static MemoryEstimate memoryEstimate(ModelConfig c, int batch, int seq) {
         long n = (long) batch * seq, h = c.hidden(), d = c.stateSize(), g = (long) c.cell().gates * h, layers = c.layers();
-        long cw = switch (c.cell()) {
-            case RNN -> 0;
-            case GRU -> 4 * h;
-            case LSTM -> 5 * h;
-        };
+        long gw = (long) c.cell().hiddenGates * h, cw = (long) c.cell().cacheBlocks * h;
         boolean tf = c.block() == BlockType.TRANSFORMER;
         long fft = Integer.highestOneBit(Math.max(1, 2 * seq - 1)) << 1;
-        long perLayer = n * d + batch * g + n * cw + 3L * batch * d + fft * d + fft      // FastRecurrentLayer, solver
+        long perLayer = n * d + batch * gw + n * cw + 3L * batch * d + fft * d + fft     // FastRecurrentLayer, solver
                 + (tf ? 7 * n * h + 4 * n : 0);                                      // LN1/LN2 outputs and stats, after-RNN, fc1
-        long shared = n * g * (c.cell() == dsf4j.config.CellType.GRU ? 2 : 1) + n * d;  // FastRecurrentLayer.Scratch
+        long shared = n * g * (c.cell().separateHiddenGradient ? 2 : 1) + n * d;       // FastRecurrentLayer.Scratch
         long chunk = Math.max(1, Math.min(n, (1 << 22) / c.vocab() * 4));
         long values = 2 * n + (layers + 1) * n * h + layers * perLayer + shared
                 + (tf ? n * h + 2 * n + 8 * n * h : 0)                                  // z, final LN stats, mlpAct, dAct
@@ -216,6 +201,16 @@ public final class FastEngine implements Engine {
 
     @Override
     public double lossAndGradient(Parameters params, Batch batch, Method method, Parameters grads, float[][] state) {
+        return lossAndGradient(params, batch, GradientMethod.of(method), grads, state);
+    }
+
+    /**
+     * The same with any {@link GradientMethod}, one that no {@link Method} names included (a method
+     * being tried out, a test's).
+     *
+     * @param state as in {@link #lossAndGradient(Parameters, Batch, Method, Parameters, float[][])}, or null
+     */
+    public double lossAndGradient(Parameters params, Batch batch, GradientMethod method, Parameters grads, float[][] state) {
         Workspace w = workspace(batch.batch(), batch.steps());
         load(w, batch);
         zero(grads);
@@ -226,8 +221,8 @@ public final class FastEngine implements Engine {
         phaseNanos[Phase.FORWARD.ordinal()] += t1 - t0;
         int count = w.head.count(w.targets);
         if (count == 0) return 0;
-        double sum = w.head.run(w.z, w.targets, params.data("head.weight"), params.data("head.bias"),
-                tf ? w.dTmp : w.dx, grads.data("head.weight"), grads.data("head.bias"), count);
+        double sum = w.head.run(w.z, w.targets, params.data(ParamNames.HEAD_WEIGHT), params.data(ParamNames.HEAD_BIAS),
+                tf ? w.dTmp : w.dx, grads.data(ParamNames.HEAD_WEIGHT), grads.data(ParamNames.HEAD_BIAS), count);
         long t2 = System.nanoTime();
         phaseNanos[Phase.HEAD.ordinal()] += t2 - t1;
         backward(w, params, grads, method);
@@ -249,7 +244,7 @@ public final class FastEngine implements Engine {
         forward(w, params, state);
         keepFinalStates(w, state);
         int count = w.head.count(w.targets);
-        double sum = w.head.run(w.z, w.targets, params.data("head.weight"), params.data("head.bias"), null, null, null, count);
+        double sum = w.head.run(w.z, w.targets, params.data(ParamNames.HEAD_WEIGHT), params.data(ParamNames.HEAD_BIAS), null, null, null, count);
         return new LossSum(sum, count);
     }
 
@@ -291,84 +286,86 @@ public final class FastEngine implements Engine {
      */
     private void forward(Workspace w, Parameters p, float[][] s0) {
         int n = w.n;
-        float[] emb = p.data("embedding.weight");
+        float[] emb = p.data(ParamNames.EMBEDDING);
         float[] x0 = w.blockIn[0];
         rows.gather(w.inputs, n, emb, h, x0);
         for (int l = 0; l < layers; l++) {
-            Names nm = names[l];
+            ParamNames.Layer nm = names[l];
             float[] xIn = w.blockIn[l], out = tf ? w.afterRnn[l] : w.blockIn[l + 1];
             float[] rin = xIn;
             if (tf) {
-                norm.forward(n, h, xIn, p.data(nm.norm1W), p.data(nm.norm1B), w.rnnIn[l], w.ln1Stats[l]);
+                norm.forward(n, h, xIn, p.data(nm.norm1Weight()), p.data(nm.norm1Bias()), w.rnnIn[l], w.ln1Stats[l]);
                 rin = w.rnnIn[l];
             }
             FastRecurrentLayer rnn = w.rnn[l];
-            rnn.forward(rin, s0 == null ? null : s0[l], p.data(nm.wIh), p.data(nm.wHh), p.data(nm.bIh), p.data(nm.bHh));
+            rnn.forward(rin, s0 == null ? null : s0[l], p.data(nm.weightIh()), hiddenGates ? p.data(nm.weightHh()) : null,
+                    p.data(nm.biasIh()), hiddenGates ? p.data(nm.biasHh()) : null);
             rows.copy(xIn, out, n * h);
             if (proj) {                                      // out = x + s·Wpᵀ + bp
-                gemm.nt(n, h, d, rnn.states, 0, p.data(nm.projW), 0, out, 0, true);
-                rows.addRowVector(out, n, h, p.data(nm.projB));
+                gemm.nt(n, h, d, rnn.states, 0, p.data(nm.projWeight()), 0, out, 0, true);
+                rows.addRowVector(out, n, h, p.data(nm.projBias()));
             } else {
                 rows.add(out, rnn.states, n * h);
             }
             if (tf) {                                        // x = x + fc2(GELU(fc1(LN2(x))))
                 float[] next = w.blockIn[l + 1];
-                norm.forward(n, h, out, p.data(nm.norm2W), p.data(nm.norm2B), w.mlpIn[l], w.ln2Stats[l]);
-                gemm.nt(n, 4 * h, h, w.mlpIn[l], 0, p.data(nm.fc1W), 0, w.mlpHidden[l], 0, false);
-                gelu.forward(n, 4 * h, w.mlpHidden[l], p.data(nm.fc1B), w.mlpAct);
+                norm.forward(n, h, out, p.data(nm.norm2Weight()), p.data(nm.norm2Bias()), w.mlpIn[l], w.ln2Stats[l]);
+                gemm.nt(n, 4 * h, h, w.mlpIn[l], 0, p.data(nm.fc1Weight()), 0, w.mlpHidden[l], 0, false);
+                gelu.forward(n, 4 * h, w.mlpHidden[l], p.data(nm.fc1Bias()), w.mlpAct);
                 rows.copy(out, next, n * h);
-                gemm.nt(n, h, 4 * h, w.mlpAct, 0, p.data(nm.fc2W), 0, next, 0, true);
-                rows.addRowVector(next, n, h, p.data(nm.fc2B));
+                gemm.nt(n, h, 4 * h, w.mlpAct, 0, p.data(nm.fc2Weight()), 0, next, 0, true);
+                rows.addRowVector(next, n, h, p.data(nm.fc2Bias()));
             }
         }
-        if (tf) norm.forward(n, h, w.blockIn[layers], p.data("norm.weight"), p.data("norm.bias"), w.z, w.normStats);
+        if (tf) norm.forward(n, h, w.blockIn[layers], p.data(ParamNames.NORM_WEIGHT), p.data(ParamNames.NORM_BIAS), w.z, w.normStats);
     }
 
     /** Backward from the head's dz (in w.dx, or w.dTmp for the transformer) to every gradient. */
-    private void backward(Workspace w, Parameters p, Parameters g, Method method) {
+    private void backward(Workspace w, Parameters p, Parameters g, GradientMethod gradientMethod) {
         int n = w.n;
         float[] dx = w.dx;
         recurrentNanos = 0;
         deltaNanos = 0;
-        if (tf) norm.backward(n, h, w.blockIn[layers], w.normStats, p.data("norm.weight"), w.dTmp, dx,
-                g.data("norm.weight"), g.data("norm.bias"));
+        if (tf) norm.backward(n, h, w.blockIn[layers], w.normStats, p.data(ParamNames.NORM_WEIGHT), w.dTmp, dx,
+                g.data(ParamNames.NORM_WEIGHT), g.data(ParamNames.NORM_BIAS));
         for (int l = layers - 1; l >= 0; l--) {
-            Names nm = names[l];
+            ParamNames.Layer nm = names[l];
             if (tf) {
                 float[] dAct = w.dAct;
-                gemm.nn(n, 4 * h, h, dx, 0, p.data(nm.fc2W), 0, dAct, 0, false);               // dAct = dx·W2
+                gemm.nn(n, 4 * h, h, dx, 0, p.data(nm.fc2Weight()), 0, dAct, 0, false);               // dAct = dx·W2
                 gelu.forward(n, 4 * h, w.mlpHidden[l], null, w.mlpAct);                         // act, recomputed
-                gemm.tn(h, 4 * h, n, dx, 0, w.mlpAct, 0, g.data(nm.fc2W), 0, true);              // dW2 += dxᵀ·act
-                columnSums.add(dx, n, h, h, g.data(nm.fc2B));
+                gemm.tn(h, 4 * h, n, dx, 0, w.mlpAct, 0, g.data(nm.fc2Weight()), 0, true);              // dW2 += dxᵀ·act
+                columnSums.add(dx, n, h, h, g.data(nm.fc2Bias()));
                 gelu.backward(n * 4 * h, w.mlpHidden[l], dAct);
-                gemm.nn(n, h, 4 * h, dAct, 0, p.data(nm.fc1W), 0, w.dTmp, 0, false);            // dMlpIn = dAct·W1
-                gemm.tn(4 * h, h, n, dAct, 0, w.mlpIn[l], 0, g.data(nm.fc1W), 0, true);         // dW1 += dActᵀ·mlpIn
-                columnSums.add(dAct, n, 4 * h, 4 * h, g.data(nm.fc1B));
-                norm.backward(n, h, w.afterRnn[l], w.ln2Stats[l], p.data(nm.norm2W), w.dTmp, w.dTmp,
-                        g.data(nm.norm2W), g.data(nm.norm2B));
+                gemm.nn(n, h, 4 * h, dAct, 0, p.data(nm.fc1Weight()), 0, w.dTmp, 0, false);            // dMlpIn = dAct·W1
+                gemm.tn(4 * h, h, n, dAct, 0, w.mlpIn[l], 0, g.data(nm.fc1Weight()), 0, true);         // dW1 += dActᵀ·mlpIn
+                columnSums.add(dAct, n, 4 * h, 4 * h, g.data(nm.fc1Bias()));
+                norm.backward(n, h, w.afterRnn[l], w.ln2Stats[l], p.data(nm.norm2Weight()), w.dTmp, w.dTmp,
+                        g.data(nm.norm2Weight()), g.data(nm.norm2Bias()));
                 rows.add(dx, w.dTmp, n * h);
             }
             FastRecurrentLayer rnn = w.rnn[l];
             float[] e = rnn.errors();                           // e_t = ∂L/∂s_t from the residual branch
             if (proj) {
-                gemm.nn(n, d, h, dx, 0, p.data(nm.projW), 0, e, 0, false);                      // e = dx·Wp
-                gemm.tn(h, d, n, dx, 0, rnn.states, 0, g.data(nm.projW), 0, true);               // dWp += dxᵀ·s
-                columnSums.add(dx, n, h, h, g.data(nm.projB));
+                gemm.nn(n, d, h, dx, 0, p.data(nm.projWeight()), 0, e, 0, false);                      // e = dx·Wp
+                gemm.tn(h, d, n, dx, 0, rnn.states, 0, g.data(nm.projWeight()), 0, true);               // dWp += dxᵀ·s
+                columnSums.add(dx, n, h, h, g.data(nm.projBias()));
             } else {
                 rows.copy(dx, e, n * h);
             }
             long r0 = System.nanoTime();
-            rnn.backward(method, p.data(nm.lambda), p.data(nm.wIh), p.data(nm.wHh),
-                    g.data(nm.wIh), g.data(nm.wHh), g.data(nm.bIh), g.data(nm.bHh), w.dTmp);
+            rnn.backward(gradientMethod, p.data(nm.lambda()), p.data(nm.weightIh()), hiddenGates ? p.data(nm.weightHh()) : null,
+                    g.data(nm.weightIh()), hiddenGates ? g.data(nm.weightHh()) : null, g.data(nm.biasIh()),
+                    hiddenGates ? g.data(nm.biasHh()) : null, w.dTmp);
             recurrentNanos += System.nanoTime() - r0;
             deltaNanos += rnn.deltaNanos;
             if (tf) {
-                norm.backward(n, h, w.blockIn[l], w.ln1Stats[l], p.data(nm.norm1W), w.dTmp, w.dTmp,
-                        g.data(nm.norm1W), g.data(nm.norm1B));
+                norm.backward(n, h, w.blockIn[l], w.ln1Stats[l], p.data(nm.norm1Weight()), w.dTmp, w.dTmp,
+                        g.data(nm.norm1Weight()), g.data(nm.norm1Bias()));
             }
             rows.add(dx, w.dTmp, n * h);
         }
-        rows.scatterAdd(w.inputs, n, dx, h, g.data("embedding.weight"));
+        rows.scatterAdd(w.inputs, n, dx, h, g.data(ParamNames.EMBEDDING));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -398,7 +395,7 @@ public final class FastEngine implements Engine {
             load(w, one);
             forward(w, params, states);
             keepFinalStates(w, states);
-            w.head.logits(w.batch, w.z, params.data("head.weight"), params.data("head.bias"), logits);
+            w.head.logits(w.batch, w.z, params.data(ParamNames.HEAD_WEIGHT), params.data(ParamNames.HEAD_BIAS), logits);
         }
 
         @Override

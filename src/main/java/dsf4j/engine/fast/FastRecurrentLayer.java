@@ -1,38 +1,41 @@
 package dsf4j.engine.fast;
 
 import dsf4j.config.DsfSolver;
-import dsf4j.config.Method;
+import dsf4j.grad.GradientMethod;
+import dsf4j.grad.RecurrentBackward;
 
 /**
  * One recurrent layer over a whole sequence, time-major (row t·B + b), with its buffers.
  *
  * <p>Forward: one big GEMM gives gi = x·W_ihᵀ + b_ih for all T steps; then per step the recurrent
- * GEMM gh = h_{t−1}·W_hhᵀ + b_hh and the fused gate kernel (gates kept for the backward).
+ * GEMM gh = h_{t−1}·W_hhᵀ + b_hh (none for a cell without hidden gates) and the cell's fused gate kernel
+ * (gates kept for the backward).
  *
- * <p>Backward from e_t = ∂L/∂s_t (everything but s_{t+1}):
+ * <p>Backward from e_t = ∂L/∂s_t (everything but s_{t+1}): the {@link GradientMethod} asks this layer
+ * ({@link RecurrentBackward}) for what it needs:
  * <ul>
- * <li>DSF: δ = solver(e, λ) for all t at once (eq. 13/14), then the local gate gradients of all N = T·B
- *     rows in one pass; FT-BPTT: δ = e, no solver;</li>
- * <li>BPTT: per step from T−1 down, δ_t = e_t + carry, gate gradients of step t, then
- *     carry = dGh_t·W_hh + the direct part (the one sequential GEMM per step, the price of exactness);</li>
- * <li>then, for every method, three large GEMMs: dW_ih += dGiᵀ·x, dW_hh += dGh[t≥1]ᵀ·h[t≤T−2],
- *     dx = dGi·W_ih, and the bias gradients as column sums.</li>
+ * <li>{@link #solveDiagonal}: δ = solver(e, λ) for all t at once (eq. 13/14);</li>
+ * <li>{@link #localSteps}: the local gate gradients of a range of steps, all rows of all its steps in parallel;</li>
+ * <li>{@link #exactSteps}: per step from the window's last down, δ_t = e_t + carry, gate gradients of step t,
+ *     then carry = dGh_t·W_hh + the direct part (the one sequential GEMM per step, the price of exactness);</li>
  * </ul>
+ * then, for every method, three large GEMMs: dW_ih += dGiᵀ·x, dW_hh += dGh[t≥1]ᵀ·h[t≤T−2],
+ * dx = dGi·W_ih, and the bias gradients as column sums.
  */
-final class FastRecurrentLayer {
+final class FastRecurrentLayer implements RecurrentBackward {
 
     private final CellKernel cell;
     private final Gemm gemm;
-    private final int batch, steps, n, h, g, d;
+    private final int batch, steps, n, h, g, gw, d;   // gw = R·H, the hidden gates' width
     private final DiagonalSolvers solver;
 
     final float[] states;        // s_t, [N, D]
     private final float[] gi;    // x·W_ihᵀ + b_ih, [N, G·H] (shared: Scratch)
-    private final float[] gh;    // one step's h_{t−1}·W_hhᵀ + b_hh, [B, G·H]
+    private final float[] gh;    // one step's h_{t−1}·W_hhᵀ + b_hh, [B, R·H]
     private final float[] cache; // the gates, [N, cacheWidth]
     private final float[] delta; // e, then δ, [N, D] (shared)
     private final float[] dGi;   // ∂L/∂gi, [N, G·H] (shared, the same array as gi)
-    private final float[] dGh;   // ∂L/∂gh, [N, G·H] (shared; = dGi except for the GRU)
+    private final float[] dGh;   // ∂L/∂gh, [N, G·H] layout, first R blocks (shared; = dGi except for the GRU)
     private final float[] carry; // BPTT: δ_{t+1}·J_{t+1}, [B, D]
     private final float[] zeros; // s_{−1} = 0, [B, D]
     private final float[] initial; // s_{−1} carried in (stream mode, the stepper), [B, D]
@@ -43,11 +46,15 @@ final class FastRecurrentLayer {
     private final ColumnSums columnSums;
     private final RowKernels rowKernels;
     private final Parallel.Body forwardRows = this::forwardRows, localBackwardStep = this::localBackwardStep,
-            bpttRows = this::bpttRows;
+            exactRows = this::exactRows;
     private static final int ROWS_PER_TASK = 16;
-    private int curT;                 // the step forwardRows works on
+    private int curT;                 // the step forwardRows and exactRows work on
     private float[] curPrev;          // its s_{t−1} array (zeros, s0 or states)
     private int curPrevOff;
+    private int firstStep;            // localSteps: the first step of its range
+    private int windowEnd;            // exactSteps: the window's end (no carry into its last step)
+    private boolean carryOut;         // exactSteps: whether step curT forms δ·J for the step below
+    private float[] lambda, wHh;      // the backward's λ [D] and W_hh [R·H, H] (null when R = 0)
     /** Nanoseconds of the last backward spent before the weight GEMMs (solver or BPTT loop, gate gradients). */
     long deltaNanos;
 
@@ -83,11 +90,12 @@ final class FastRecurrentLayer {
         this.n = batch * steps;
         this.h = cell.h;
         this.g = cell.g;
+        this.gw = cell.gh;
         this.d = cell.d;
         this.solver = new DiagonalSolvers(solverKind, steps, batch, d);
         states = new float[n * d];
         gi = scratch.giOrDGi;
-        gh = new float[batch * g];
+        gh = new float[batch * gw];
         cache = new float[n * cell.cacheWidth];
         delta = scratch.delta;
         dGi = scratch.giOrDGi;
@@ -105,8 +113,9 @@ final class FastRecurrentLayer {
     /**
      * s_t = f(s_{t−1}, x_t) for t = 0 … T−1 into {@link #states}.
      *
-     * @param x  [N, H], read only
-     * @param s0 [B, D] initial state, or null for 0
+     * @param x   [N, H], read only
+     * @param s0  [B, D] initial state, or null for 0
+     * @param wHh weight_hh [R·H, H] and bHh bias_hh [R·H]: null for a cell without hidden gates
      */
     void forward(float[] x, float[] s0, float[] wIh, float[] wHh, float[] bIh, float[] bHh) {
         this.input = x;
@@ -117,11 +126,11 @@ final class FastRecurrentLayer {
         for (int t = 0; t < steps; t++) {
             float[] prev = t == 0 ? first() : states;
             int prevOff = t == 0 ? 0 : (t - 1) * batch * d;
-            if (t == 0 && !hasInitial) {
-                for (int b = 0; b < batch; b++) System.arraycopy(bHh, 0, gh, b * g, g);
-            } else {
-                gemm.multiply(false, false, true, batch, g, h, prev, prevOff, d, wHh, 0, h, gh, 0, g);
-                VectorMath.addRowVector(gh, 0, batch, g, bHh);
+            if (gw > 0 && t == 0 && !hasInitial) {           // h_{−1} = 0: gh is the bias
+                for (int b = 0; b < batch; b++) System.arraycopy(bHh, 0, gh, b * gw, gw);
+            } else if (gw > 0) {                              // (a cell without hidden gates has no gh)
+                gemm.multiply(false, false, true, batch, gw, h, prev, prevOff, d, wHh, 0, h, gh, 0, gw);
+                VectorMath.addRowVector(gh, 0, batch, gw, bHh);
             }
             curT = t;
             curPrev = prev;
@@ -144,25 +153,26 @@ final class FastRecurrentLayer {
     /** The gate kernel on rows [16·task, 16·task + 16) of step curT. */
     private void forwardRows(int task, int worker) {
         int b0 = task * ROWS_PER_TASK, rows = Math.min(ROWS_PER_TASK, batch - b0), r = curT * batch + b0;
-        cell.forward(rows, gi, r * g, gh, b0 * g, curPrev, curPrevOff + b0 * d, states, r * d, cache, r * cell.cacheWidth);
+        cell.forward(rows, gi, r * g, gh, b0 * gw, curPrev, curPrevOff + b0 * d, states, r * d, cache, r * cell.cacheWidth);
     }
 
     /**
-     * BPTT, step curT, rows [16·task, 16·task + 16): δ_t = e_t + carry (carry = δ_{t+1}·J_{t+1}), the gate
-     * gradients, and the direct part of the next carry (the W_hh part is one GEMM after all rows).
+     * An exact step, curT, rows [16·task, 16·task + 16): δ_t = e_t + carry (carry = δ_{t+1}·J_{t+1}; none
+     * at the window's last step), the gate gradients, and the direct part of the next carry (the W_hh part
+     * is one GEMM after all rows).
      */
-    private void bpttRows(int task, int worker) {
+    private void exactRows(int task, int worker) {
         int t = curT, b0 = task * ROWS_PER_TASK, rows = Math.min(ROWS_PER_TASK, batch - b0), r = t * batch + b0;
-        if (t < steps - 1) VectorMath.addInPlace(delta, r * d, carry, b0 * d, rows * d);
+        if (t < windowEnd - 1) VectorMath.addInPlace(delta, r * d, carry, b0 * d, rows * d);
         float[] prev = t == 0 ? first() : states;
         int prevOff = t == 0 ? b0 * d : ((t - 1) * batch + b0) * d;
         cell.backward(rows, delta, r * d, states, r * d, prev, prevOff, cache, r * cell.cacheWidth,
-                dGi, dGh, r * g, t > 0 ? carry : null, b0 * d);
+                dGi, dGh, r * g, carryOut ? carry : null, b0 * d);
     }
 
-    /** DSF / FT-BPTT: the local gate gradients of step {@code t} (every step is independent). */
-    private void localBackwardStep(int t, int worker) {
-        int r = t * batch;
+    /** The local gate gradients of step {@code firstStep + i} (every step is independent). */
+    private void localBackwardStep(int i, int worker) {
+        int t = firstStep + i, r = t * batch;
         float[] prev = t == 0 ? first() : states;
         int prevOff = t == 0 ? 0 : (t - 1) * batch * d;
         cell.backward(batch, delta, r * d, states, r * d, prev, prevOff, cache, r * cell.cacheWidth, dGi, dGh, r * g, null, 0);
@@ -170,36 +180,61 @@ final class FastRecurrentLayer {
 
     /**
      * Backward of the last {@link #forward} (from its s_{−1}, held fixed: no gradient flows into it). Reads e from
-     * {@link #errors()} (overwritten with δ), accumulates the four parameter gradients, writes dx.
+     * {@link #errors()} (overwritten with δ), lets {@code method} carry it across time, accumulates the
+     * parameter gradients, writes dx.
      *
-     * @param lambda λ, [D] (DSF only)
+     * @param lambda λ, [D] (read by methods that solve eq. 13)
+     * @param wHh    W_hh, and dWHh, dBHh its gradients: null for a cell without hidden gates
      * @param dx     output, [N, H], overwritten
      */
-    void backward(Method method, float[] lambda, float[] wIh, float[] wHh,
+    void backward(GradientMethod method, float[] lambda, float[] wIh, float[] wHh,
                   float[] dWIh, float[] dWHh, float[] dBIh, float[] dBHh, float[] dx) {
         long t0 = System.nanoTime();
-        int bd = batch * d, bg = batch * g, cw = cell.cacheWidth;
-        switch (method) {
-            case FTBPTT, DSF -> {
-                if (method == Method.DSF) solver.solve(delta, lambda);
-                parallel.forEach(steps, localBackwardStep);
-            }
-            case BPTT -> {
-                for (int t = steps - 1; t >= 0; t--) {
-                    curT = t;
-                    parallel.forEach((batch + ROWS_PER_TASK - 1) / ROWS_PER_TASK, bpttRows);
-                    if (t > 0) {   // carry[:, :H] += dGh_t·W_hh (the direct part is already in carry)
-                        gemm.multiply(true, false, false, batch, h, g, dGh, t * bg, g, wHh, 0, h, carry, 0, d);
-                    }
-                }
+        this.lambda = lambda;
+        this.wHh = wHh;
+        method.backward(this);
+        this.lambda = this.wHh = null;
+        deltaNanos = System.nanoTime() - t0;
+        int bg = batch * g;
+        gemm.tn(g, h, n, dGi, 0, input, 0, dWIh, 0, true);
+        if (gw > 0) {
+            if (steps > 1) gemm.multiply(true, true, false, gw, h, n - batch, dGh, bg, g, states, 0, d, dWHh, 0, h);
+            if (hasInitial) gemm.multiply(true, true, false, gw, h, batch, dGh, 0, g, initial, 0, d, dWHh, 0, h);   // step 0's s_{−1}
+        }
+        columnSums.add(dGi, n, g, g, dBIh);
+        if (gw > 0) columnSums.add(dGh, n, g, gw, dBHh);
+        gemm.nn(n, h, g, dGi, 0, wIh, 0, dx, 0, false);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // What a gradient method asks of the layer (grad.RecurrentBackward); δ lives in errors().
+
+    @Override
+    public int steps() {
+        return steps;
+    }
+
+    @Override
+    public void solveDiagonal() {
+        solver.solve(delta, lambda);
+    }
+
+    @Override
+    public void localSteps(int from, int to) {
+        firstStep = from;
+        parallel.forEach(to - from, localBackwardStep);
+    }
+
+    @Override
+    public void exactSteps(int from, int to) {
+        windowEnd = to;
+        for (int t = to - 1; t >= from; t--) {
+            curT = t;
+            carryOut = t > from;
+            parallel.forEach((batch + ROWS_PER_TASK - 1) / ROWS_PER_TASK, exactRows);
+            if (carryOut && gw > 0) {   // carry[:, :H] += dGh_t·W_hh (the direct part is already in carry)
+                gemm.multiply(true, false, false, batch, h, gw, dGh, t * batch * g, g, wHh, 0, h, carry, 0, d);
             }
         }
-        deltaNanos = System.nanoTime() - t0;
-        gemm.tn(g, h, n, dGi, 0, input, 0, dWIh, 0, true);
-        if (steps > 1) gemm.multiply(true, true, false, g, h, n - batch, dGh, bg, g, states, 0, d, dWHh, 0, h);
-        if (hasInitial) gemm.multiply(true, true, false, g, h, batch, dGh, 0, g, initial, 0, d, dWHh, 0, h);   // step 0's s_{−1}
-        columnSums.add(dGi, n, g, g, dBIh);
-        columnSums.add(dGh, n, g, g, dBHh);
-        gemm.nn(n, h, g, dGi, 0, wIh, 0, dx, 0, false);
     }
 }

@@ -14,7 +14,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Nothing is allocated per call: workers wait for a new generation number (spinning briefly, then
  * parked), and the caller waits on a counter. This is why it is not a ForkJoinPool: reusing a
  * ForkJoinTask races with the pool marking it done, and fresh tasks or {@code join()} allocate.
- * Not re-entrant (a body must not call {@link #forEach} on the same instance); one caller at a time.
+ * Not re-entrant: a body that calls {@link #forEach} on the same instance gets an
+ * {@link IllegalStateException} (at any thread count), rather than a deadlock or a silent overwrite of
+ * the running loop's state. One caller at a time.
  */
 public final class Parallel implements AutoCloseable {
 
@@ -35,6 +37,7 @@ public final class Parallel implements AutoCloseable {
     private volatile Body body;
     private volatile int count;
     private volatile Throwable failure;
+    private volatile boolean inForEach;   // a forEach is in progress (the re-entry check)
 
     public Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1 (got " + threads + ")");
@@ -55,12 +58,26 @@ public final class Parallel implements AutoCloseable {
         return threads;
     }
 
-    /** Runs {@code body} for every task in [0, n) and returns when all have finished. */
+    /**
+     * Runs {@code body} for every task in [0, n) and returns when all have finished.
+     *
+     * @throws IllegalStateException when called from inside a body of this instance (re-entry), or after close
+     */
     public void forEach(int n, Body body) {
-        if (threads == 1 || n <= 1) {
-            for (int i = 0; i < n; i++) body.run(i, 0);
-            return;
+        if (inForEach) throw new IllegalStateException("Parallel.forEach re-entered: a body called forEach on the instance running it (a parallel-for is not re-entrant)");
+        inForEach = true;
+        try {
+            if (threads == 1 || n <= 1) {
+                for (int i = 0; i < n; i++) body.run(i, 0);
+            } else {
+                dispatch(n, body);
+            }
+        } finally {
+            inForEach = false;
         }
+    }
+
+    private void dispatch(int n, Body body) {
         if (closed) throw new IllegalStateException("parallel-for used after close()");
         this.body = body;
         this.count = n;

@@ -79,4 +79,27 @@ final class GruCell extends PyTorchCell {
             for (int k = 0; k < dhPrev.data.length; k++) dhPrev.data[k] += dhDirect.data[k];
         }
     }
+
+    /**
+     * ∂h'_i/∂h_i = z_i + (h_i − n_i)·∂z_i/∂h_i + (1 − z_i)·∂n_i/∂h_i, with ∂z_i/∂h_i = z_i(1 − z_i)·W_hz[i, i] and
+     * ∂n_i/∂h_i = (1 − n_i²)·(r_i·W_hn[i, i] + gh_n,i·r_i(1 − r_i)·W_hr[i, i]).
+     */
+    @Override
+    public void jacobianDiagonal(DMatrixRMaj x, DMatrixRMaj hPrev, DMatrixRMaj out) {
+        int b = x.numRows, hh = hidden;
+        DMatrixRMaj gi = new DMatrixRMaj(b, 3 * hh), gh = new DMatrixRMaj(b, 3 * hh);
+        run(x, hPrev, new DMatrixRMaj(b, hh), gi, gh);
+        for (int row = 0; row < b; row++) {
+            int g = row * 3 * hh, s = row * hh;
+            for (int j = 0; j < hh; j++) {
+                double r = sigmoid(gi.data[g + j] + gh.data[g + j]);
+                double z = sigmoid(gi.data[g + hh + j] + gh.data[g + hh + j]);
+                double ghn = gh.data[g + 2 * hh + j];
+                double n = Math.tanh(gi.data[g + 2 * hh + j] + r * ghn);
+                double dz = z * (1 - z) * w.hiddenDiagonal(1, hh, j);
+                double dn = (1 - n * n) * (r * w.hiddenDiagonal(2, hh, j) + ghn * r * (1 - r) * w.hiddenDiagonal(0, hh, j));
+                out.data[s + j] = z + (hPrev.data[s + j] - n) * dz + (1 - z) * dn;
+            }
+        }
+    }
 }

@@ -84,4 +84,30 @@ final class LstmCell extends PyTorchCell {
             CommonOps_DDRM.insert(dcPrev, dsPrev, 0, hh);
         }
     }
+
+    /**
+     * The h half: ∂h'_i/∂h_i = o_i(1 − o_i)·W_ho[i, i]·tanh c'_i + o_i(1 − tanh² c'_i)·∂c'_i/∂h_i, with
+     * ∂c'_i/∂h_i = c_i·f_i(1 − f_i)·W_hf[i, i] + g_i·i_i(1 − i_i)·W_hi[i, i] + i_i(1 − g_i²)·W_hg[i, i];
+     * the c half: ∂c'_i/∂c_i = f_i.
+     */
+    @Override
+    public void jacobianDiagonal(DMatrixRMaj x, DMatrixRMaj sPrev, DMatrixRMaj out) {
+        int b = x.numRows, hh = hidden;
+        DMatrixRMaj gates = gates(x, sPrev);
+        for (int row = 0; row < b; row++) {
+            int g = row * 4 * hh, st = row * 2 * hh;
+            for (int j = 0; j < hh; j++) {
+                double i = sigmoid(gates.data[g + j]);
+                double f = sigmoid(gates.data[g + hh + j]);
+                double gg = Math.tanh(gates.data[g + 2 * hh + j]);
+                double o = sigmoid(gates.data[g + 3 * hh + j]);
+                double cPrev = sPrev.data[st + hh + j];
+                double tc = Math.tanh(f * cPrev + i * gg);
+                double dc = cPrev * f * (1 - f) * w.hiddenDiagonal(1, hh, j) + gg * i * (1 - i) * w.hiddenDiagonal(0, hh, j)
+                        + i * (1 - gg * gg) * w.hiddenDiagonal(2, hh, j);
+                out.data[st + j] = o * (1 - o) * w.hiddenDiagonal(3, hh, j) * tc + o * (1 - tc * tc) * dc;
+                out.data[st + hh + j] = f;
+            }
+        }
+    }
 }

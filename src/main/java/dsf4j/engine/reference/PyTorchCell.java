@@ -1,8 +1,10 @@
 package dsf4j.engine.reference;
 
+import dsf4j.config.CellType;
+
 /**
- * What RNNCell, GRUCell and LSTMCell share: the input width, H, and the four weight tensors with their
- * gradient accumulators.
+ * What the cells share: the input width, H, and the weight tensors in PyTorch's layout (weight_ih,
+ * bias_ih and, for cells whose gates read h, weight_hh and bias_hh) with their gradient accumulators.
  */
 abstract class PyTorchCell implements ReferenceCell {
 
@@ -20,5 +22,15 @@ abstract class PyTorchCell implements ReferenceCell {
     @Override
     public int inputSize() {
         return in;
+    }
+
+    /** The reference engine's cell of {@code type}: the one place that maps cell names to its classes. */
+    static ReferenceCell of(CellType type, int in, int hidden, CellWeights w, CellWeights grads) {
+        return switch (type) {
+            case RNN -> new RnnCell(in, hidden, w, grads);
+            case GRU -> new GruCell(in, hidden, w, grads);
+            case LSTM -> new LstmCell(in, hidden, w, grads);
+            case MINGRU -> new MinGruCell(in, hidden, w, grads);
+        };
     }
 }

@@ -1,7 +1,9 @@
 package dsf4j.engine.reference;
 
+import dsf4j.grad.DiagonalSolver;
 import dsf4j.grad.GradientMethod;
 import dsf4j.grad.LocalBackward;
+import dsf4j.grad.StepwiseBackward;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -39,9 +41,11 @@ final class RecurrentLayer {
     /**
      * @param e      e_t, T × [B·D], overwritten with δ_t
      * @param method how the gradient crosses time
+     * @param lambda the layer's λ, [D], read only (a method that solves eq. 13 reads it)
+     * @param solver how eq. 13 is solved (likewise)
      * @return dL/dx_t, T × [B, in]
      */
-    DMatrixRMaj[] backward(double[][] e, GradientMethod method) {
+    DMatrixRMaj[] backward(double[][] e, GradientMethod method, double[] lambda, DiagonalSolver solver) {
         int b = xs[0].numRows, d = cell.stateSize();
         DMatrixRMaj[] dxs = new DMatrixRMaj[xs.length];
         LocalBackward local = (t, delta, dPrev) -> {
@@ -49,7 +53,7 @@ final class RecurrentLayer {
             DMatrixRMaj dsPrev = dPrev == null ? null : DMatrixRMaj.wrap(b, d, dPrev);
             cell.backward(xs[t], states[t], DMatrixRMaj.wrap(b, d, delta), dxs[t], dsPrev);
         };
-        method.backward(e, local);
+        method.backward(new StepwiseBackward(e, local, lambda, solver));
         return dxs;
     }
 }

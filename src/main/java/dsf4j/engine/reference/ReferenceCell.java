@@ -34,4 +34,14 @@ public interface ReferenceCell {
      * @param dsPrev [B, D], output, overwritten; may be null
      */
     void backward(DMatrixRMaj x, DMatrixRMaj sPrev, DMatrixRMaj delta, DMatrixRMaj dx, DMatrixRMaj dsPrev);
+
+    /**
+     * The diagonal of the step's Jacobian J = ∂s/∂sPrev at (sPrev, x), in closed form: the part of
+     * BPTT's dense product (eq. 11) that DSF's fixed λ stands in for (eq. 13).
+     *
+     * @param x     [B, in], read only
+     * @param sPrev [B, D], read only
+     * @param out   [B, D], output, overwritten: out[b, i] = ∂s_i/∂sPrev_i of row b
+     */
+    void jacobianDiagonal(DMatrixRMaj x, DMatrixRMaj sPrev, DMatrixRMaj out);
 }

@@ -8,6 +8,7 @@ import dsf4j.grad.DiagonalSolver;
 import dsf4j.grad.GradientMethod;
 import dsf4j.model.Batch;
 import dsf4j.model.ParamLayout;
+import dsf4j.model.ParamNames;
 import dsf4j.model.Parameters;
 import dsf4j.model.Tensor;
 import org.ejml.data.DMatrixRMaj;
@@ -45,6 +46,7 @@ public class ReferenceModel {
     private final Map<String, double[]> grads = new LinkedHashMap<>();
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
     private final Set<String> trainable = new HashSet<>();
+    private final ParamNames.Layer[] names;
     private final RecurrentLayer[] layers;
 
     /** A model holding a double copy of {@code weights}. */
@@ -58,20 +60,20 @@ public class ReferenceModel {
             shapes.put(t.name(), t.shape().clone());
             if (t.trainable()) trainable.add(t.name());
         }
+        names = ParamNames.layers(config.layers());
         layers = new RecurrentLayer[config.layers()];
         for (int l = 0; l < layers.length; l++) layers[l] = new RecurrentLayer(cell(l));
     }
 
     private ReferenceCell cell(int l) {
-        int h = config.hidden(), gh = config.cell().gates * h;
-        String p = "layers." + l + ".rnn.";
-        CellWeights w = CellWeights.wrap(gh, h, h, param(p + "weight_ih"), param(p + "weight_hh"), param(p + "bias_ih"), param(p + "bias_hh"));
-        CellWeights g = CellWeights.wrap(gh, h, h, grad(p + "weight_ih"), grad(p + "weight_hh"), grad(p + "bias_ih"), grad(p + "bias_hh"));
-        return switch (config.cell()) {
-            case RNN -> new RnnCell(h, h, w, g);
-            case GRU -> new GruCell(h, h, w, g);
-            case LSTM -> new LstmCell(h, h, w, g);
-        };
+        int h = config.hidden(), gi = config.cell().gates * h, gh = config.cell().hiddenGates * h;
+        boolean hidden = config.cell().hasHiddenWeights();
+        ParamNames.Layer n = names[l];
+        CellWeights w = CellWeights.wrap(gi, gh, h, h, param(n.weightIh()), hidden ? param(n.weightHh()) : null,
+                param(n.biasIh()), hidden ? param(n.biasHh()) : null);
+        CellWeights g = CellWeights.wrap(gi, gh, h, h, grad(n.weightIh()), hidden ? grad(n.weightHh()) : null,
+                grad(n.biasIh()), hidden ? grad(n.biasHh()) : null);
+        return PyTorchCell.of(config.cell(), h, h, w, g);
     }
 
     public ModelConfig config() {
@@ -150,6 +152,14 @@ public class ReferenceModel {
      * @param state per layer s, [L][B·D], or null for zeros; overwritten with each layer's s_{T−1}
      */
     public double lossAndGradient(Batch batch, Method method, DiagonalSolver solver, double[][] state) {
+        return lossAndGradient(batch, GradientMethod.of(method), solver, state);
+    }
+
+    /**
+     * The same with any {@link GradientMethod}, one that no {@link Method} names included (a method
+     * being tried out, a test's).
+     */
+    public double lossAndGradient(Batch batch, GradientMethod method, DiagonalSolver solver, double[][] state) {
         for (double[] g : grads.values()) java.util.Arrays.fill(g, 0);
         Pass pass = forward(batch, state);
         int count = CrossEntropy.count(pass.targets, config.padId());
@@ -228,61 +238,60 @@ public class ReferenceModel {
         p.finalStates = new DMatrixRMaj[nl];
 
         DMatrixRMaj x = new DMatrixRMaj(n, h);
-        double[] emb = param("embedding.weight");
+        double[] emb = param(ParamNames.EMBEDDING);
         for (int r = 0; r < n; r++) {
             int id = p.inputs[r];
             if (id < 0 || id >= config.vocab()) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + config.vocab() + ")");
             System.arraycopy(emb, id * h, x.data, r * h, h);
         }
         for (int l = 0; l < nl; l++) {
-            String pre = "layers." + l + ".";
+            ParamNames.Layer nm = names[l];
             p.blockInput[l] = x;
-            p.rnnInput[l] = tf ? LayerNorm.forward(x, param(pre + "norm1.weight"), param(pre + "norm1.bias")) : x;
+            p.rnnInput[l] = tf ? LayerNorm.forward(x, param(nm.norm1Weight()), param(nm.norm1Bias())) : x;
             DMatrixRMaj[] s = runRecurrence(l, Steps.split(p.rnnInput[l], b), s0 == null ? null : s0[l]);
             p.finalStates[l] = s[s.length - 1];
             p.states[l] = Steps.join(s);
-            DMatrixRMaj out = ParamLayout.hasProjection(config) ? Linear.forward(p.states[l], matrix(pre + "proj.weight"), matrix(pre + "proj.bias")) : p.states[l];
+            DMatrixRMaj out = ParamLayout.hasProjection(config) ? Linear.forward(p.states[l], matrix(nm.projWeight()), matrix(nm.projBias())) : p.states[l];
             x = plus(x, out);
             if (tf) {
                 p.afterRnn[l] = x;
-                p.mlpIn[l] = LayerNorm.forward(x, param(pre + "norm2.weight"), param(pre + "norm2.bias"));
-                p.mlpHidden[l] = Linear.forward(p.mlpIn[l], matrix(pre + "mlp.fc1.weight"), matrix(pre + "mlp.fc1.bias"));
+                p.mlpIn[l] = LayerNorm.forward(x, param(nm.norm2Weight()), param(nm.norm2Bias()));
+                p.mlpHidden[l] = Linear.forward(p.mlpIn[l], matrix(nm.fc1Weight()), matrix(nm.fc1Bias()));
                 p.mlpAct[l] = new DMatrixRMaj(n, 4 * h);
                 for (int k = 0; k < p.mlpAct[l].data.length; k++) p.mlpAct[l].data[k] = Activations.gelu(p.mlpHidden[l].data[k]);
-                x = plus(x, Linear.forward(p.mlpAct[l], matrix(pre + "mlp.fc2.weight"), matrix(pre + "mlp.fc2.bias")));
+                x = plus(x, Linear.forward(p.mlpAct[l], matrix(nm.fc2Weight()), matrix(nm.fc2Bias())));
             }
         }
         p.top = x;
-        p.z = tf ? LayerNorm.forward(x, param("norm.weight"), param("norm.bias")) : x;
-        p.logits = Linear.forward(p.z, matrix("head.weight"), matrix("head.bias"));
+        p.z = tf ? LayerNorm.forward(x, param(ParamNames.NORM_WEIGHT), param(ParamNames.NORM_BIAS)) : x;
+        p.logits = Linear.forward(p.z, matrix(ParamNames.HEAD_WEIGHT), matrix(ParamNames.HEAD_BIAS));
         return p;
     }
 
     // ---------------------------------------------------------------------------------------------
     // Backward: the same blocks in reverse; only the recurrent layers depend on the method.
 
-    private void backward(Pass p, DMatrixRMaj dLogits, Method method, DiagonalSolver solver) {
+    private void backward(Pass p, DMatrixRMaj dLogits, GradientMethod m, DiagonalSolver solver) {
         int h = config.hidden(), b = p.batch;
         boolean tf = config.block() == BlockType.TRANSFORMER;
-        DMatrixRMaj dz = Linear.backward(p.z, matrix("head.weight"), dLogits, gradMatrix("head.weight"), gradMatrix("head.bias"));
-        DMatrixRMaj dx = tf ? LayerNorm.backward(p.top, param("norm.weight"), dz, grad("norm.weight"), grad("norm.bias")) : dz;
+        DMatrixRMaj dz = Linear.backward(p.z, matrix(ParamNames.HEAD_WEIGHT), dLogits, gradMatrix(ParamNames.HEAD_WEIGHT), gradMatrix(ParamNames.HEAD_BIAS));
+        DMatrixRMaj dx = tf ? LayerNorm.backward(p.top, param(ParamNames.NORM_WEIGHT), dz, grad(ParamNames.NORM_WEIGHT), grad(ParamNames.NORM_BIAS)) : dz;
         for (int l = config.layers() - 1; l >= 0; l--) {
-            String pre = "layers." + l + ".";
+            ParamNames.Layer nm = names[l];
             if (tf) {
-                DMatrixRMaj dAct = Linear.backward(p.mlpAct[l], matrix(pre + "mlp.fc2.weight"), dx, gradMatrix(pre + "mlp.fc2.weight"), gradMatrix(pre + "mlp.fc2.bias"));
+                DMatrixRMaj dAct = Linear.backward(p.mlpAct[l], matrix(nm.fc2Weight()), dx, gradMatrix(nm.fc2Weight()), gradMatrix(nm.fc2Bias()));
                 for (int k = 0; k < dAct.data.length; k++) dAct.data[k] *= Activations.geluDerivative(p.mlpHidden[l].data[k]);
-                DMatrixRMaj dMlpIn = Linear.backward(p.mlpIn[l], matrix(pre + "mlp.fc1.weight"), dAct, gradMatrix(pre + "mlp.fc1.weight"), gradMatrix(pre + "mlp.fc1.bias"));
-                dx = plus(dx, LayerNorm.backward(p.afterRnn[l], param(pre + "norm2.weight"), dMlpIn, grad(pre + "norm2.weight"), grad(pre + "norm2.bias")));
+                DMatrixRMaj dMlpIn = Linear.backward(p.mlpIn[l], matrix(nm.fc1Weight()), dAct, gradMatrix(nm.fc1Weight()), gradMatrix(nm.fc1Bias()));
+                dx = plus(dx, LayerNorm.backward(p.afterRnn[l], param(nm.norm2Weight()), dMlpIn, grad(nm.norm2Weight()), grad(nm.norm2Bias())));
             }
             // e_t = ∂L/∂s_t from everything but s_{t+1}: here, the residual branch above the layer.
             DMatrixRMaj ds = ParamLayout.hasProjection(config)
-                    ? Linear.backward(p.states[l], matrix(pre + "proj.weight"), dx, gradMatrix(pre + "proj.weight"), gradMatrix(pre + "proj.bias"))
+                    ? Linear.backward(p.states[l], matrix(nm.projWeight()), dx, gradMatrix(nm.projWeight()), gradMatrix(nm.projBias()))
                     : dx.copy();
-            GradientMethod m = GradientMethod.of(method, param(pre + "rnn.lambda"), solver);
-            DMatrixRMaj dRnnIn = Steps.join(layers[l].backward(Steps.rows(ds, b), m));
-            dx = plus(dx, tf ? LayerNorm.backward(p.blockInput[l], param(pre + "norm1.weight"), dRnnIn, grad(pre + "norm1.weight"), grad(pre + "norm1.bias")) : dRnnIn);
+            DMatrixRMaj dRnnIn = Steps.join(layers[l].backward(Steps.rows(ds, b), m, param(nm.lambda()), solver));
+            dx = plus(dx, tf ? LayerNorm.backward(p.blockInput[l], param(nm.norm1Weight()), dRnnIn, grad(nm.norm1Weight()), grad(nm.norm1Bias())) : dRnnIn);
         }
-        double[] dEmb = grad("embedding.weight");
+        double[] dEmb = grad(ParamNames.EMBEDDING);
         for (int r = 0; r < p.inputs.length; r++) {
             for (int c = 0; c < h; c++) dEmb[p.inputs[r] * h + c] += dx.data[r * h + c];
         }

@@ -33,4 +33,14 @@ final class RnnCell extends PyTorchCell {
         w.inputGatesBackward(x, dPre, grads, dx);
         w.hiddenGatesBackward(hPrev, dPre, grads, dhPrev);
     }
+
+    /** ∂h'_i/∂h_i = (1 − h'_i²)·W_hh[i, i]. */
+    @Override
+    public void jacobianDiagonal(DMatrixRMaj x, DMatrixRMaj hPrev, DMatrixRMaj out) {
+        DMatrixRMaj h = new DMatrixRMaj(x.numRows, hidden);
+        forward(x, hPrev, h);
+        for (int k = 0; k < h.data.length; k++) {
+            out.data[k] = (1 - h.data[k] * h.data[k]) * w.hiddenDiagonal(0, hidden, k % hidden);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dsf4j.engine.cuda;
 
+import dsf4j.bench.GpuCheck;
 import dsf4j.config.BlockType;
 import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;

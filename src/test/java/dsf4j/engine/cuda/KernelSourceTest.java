@@ -71,6 +71,19 @@ class KernelSourceTest {
         assertTrue(KernelSource.unit("dsf.cu").contains("dsf_scan"));
     }
 
+    /** The cell contract of CellType on the GPU: every cell has its forward and backward kernel, in its own file. */
+    @Test
+    void everyCellHasAKernelPairInItsOwnFile() {
+        for (dsf4j.config.CellType cell : dsf4j.config.CellType.values()) {
+            Kernel f = Kernel.forward(cell), b = Kernel.backward(cell);
+            assertEquals(cell.id() + "_forward", f.symbol);
+            assertEquals(cell.id() + "_backward", b.symbol);
+            String file = KernelSource.read(Kernel.cellFile(cell));
+            assertTrue(file.contains(" " + f.symbol + "(") && file.contains(" " + b.symbol + "("), Kernel.cellFile(cell) + " defines both kernels");
+            assertTrue(KernelSource.FILES.contains(Kernel.cellFile(cell)), Kernel.cellFile(cell) + " is compiled");
+        }
+    }
+
     private static Kernel kernelNamed(String symbol) {
         for (Kernel k : Kernel.values()) if (k.symbol.equals(symbol)) return k;
         throw new AssertionError("kernel " + symbol + " in the sources has no Kernel entry");

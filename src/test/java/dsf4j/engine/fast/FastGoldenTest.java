@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FastGoldenTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"rnn-residual", "rnn-transformer", "gru-residual", "gru-transformer", "lstm-residual", "lstm-transformer"})
+    @ValueSource(strings = {"rnn-residual", "rnn-transformer", "gru-residual", "gru-transformer", "lstm-residual", "lstm-transformer",
+            "mingru-residual", "mingru-transformer"})
     void fastEngineMatchesPyTorch(String name) throws Exception {
         GradsFile golden = GradsFile.read(Path.of(getClass().getResource("/golden/torch-" + name + ".safetensors").toURI()));
         Parameters weights = toParameters(golden);

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BpttFiniteDifferenceTest {
 
     @ParameterizedTest
-    @CsvSource({"RNN,RESIDUAL,3", "GRU,RESIDUAL,3", "LSTM,RESIDUAL,3",
-            "RNN,TRANSFORMER,2", "GRU,TRANSFORMER,2", "LSTM,TRANSFORMER,2"})
+    @CsvSource({"RNN,RESIDUAL,3", "GRU,RESIDUAL,3", "LSTM,RESIDUAL,3", "MINGRU,RESIDUAL,3",
+            "RNN,TRANSFORMER,2", "GRU,TRANSFORMER,2", "LSTM,TRANSFORMER,2", "MINGRU,TRANSFORMER,2"})
     void bpttEqualsFiniteDifferences(CellType cell, BlockType block, int layers) {
         ModelConfig config = TestData.config(cell, block, layers, 4, LambdaInit.DEFAULT);
         ReferenceModel model = new ReferenceModel(config, ParamLayout.init(config, 11));

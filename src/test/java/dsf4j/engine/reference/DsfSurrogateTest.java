@@ -73,7 +73,8 @@ class DsfSurrogateTest {
     @ParameterizedTest
     @CsvSource({"RNN,RESIDUAL,DSF", "GRU,RESIDUAL,DSF", "LSTM,RESIDUAL,DSF",
             "RNN,TRANSFORMER,DSF", "GRU,TRANSFORMER,DSF", "LSTM,TRANSFORMER,DSF",
-            "GRU,RESIDUAL,FTBPTT", "LSTM,RESIDUAL,FTBPTT", "RNN,TRANSFORMER,FTBPTT", "GRU,TRANSFORMER,FTBPTT"})
+            "GRU,RESIDUAL,FTBPTT", "LSTM,RESIDUAL,FTBPTT", "RNN,TRANSFORMER,FTBPTT", "GRU,TRANSFORMER,FTBPTT",
+            "MINGRU,RESIDUAL,DSF", "MINGRU,TRANSFORMER,FTBPTT"})
     void gradientEqualsTheSurrogatesExactGradient(CellType cell, BlockType block, Method method) {
         ModelConfig config = TestData.config(cell, block, 3, 4, LambdaInit.parse("uniform:0.2:1"));
         Parameters weights = ParamLayout.init(config, 21);

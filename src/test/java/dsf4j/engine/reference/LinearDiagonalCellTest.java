@@ -49,6 +49,11 @@ class LinearDiagonalCellTest {
                 for (int k = 0; k < delta.data.length; k++) dhPrev.data[k] = a[k % a.length] * delta.data[k];
             }
         }
+
+        @Override
+        public void jacobianDiagonal(DMatrixRMaj x, DMatrixRMaj hPrev, DMatrixRMaj out) {
+            for (int k = 0; k < out.data.length; k++) out.data[k] = a[k % a.length];
+        }
     }
 
     @ParameterizedTest
@@ -66,12 +71,12 @@ class LinearDiagonalCellTest {
         LinearDiagonalCell bpttCell = new LinearDiagonalCell(w, a);
         RecurrentLayer bpttLayer = new RecurrentLayer(bpttCell);
         bpttLayer.forward(xs, null);
-        DMatrixRMaj[] dxBptt = bpttLayer.backward(copy(e), new Bptt());
+        DMatrixRMaj[] dxBptt = bpttLayer.backward(copy(e), new Bptt(), null, null);
 
         LinearDiagonalCell dsfCell = new LinearDiagonalCell(w, a);
         RecurrentLayer dsfLayer = new RecurrentLayer(dsfCell);
         dsfLayer.forward(xs, null);
-        DMatrixRMaj[] dxDsf = dsfLayer.backward(copy(e), new Dsf(a, DiagonalSolver.of(solver)));
+        DMatrixRMaj[] dxDsf = dsfLayer.backward(copy(e), new Dsf(), a, DiagonalSolver.of(solver));
 
         double errW = TestData.relativeError(bpttCell.dw.data, dsfCell.dw.data);
         assertTrue(errW < 1e-12, "dW relative error " + errW);

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MethodRelationsTest {
 
     @ParameterizedTest
-    @CsvSource({"RNN,RESIDUAL,SCAN", "GRU,TRANSFORMER,SCAN", "LSTM,RESIDUAL,PREFIX", "GRU,RESIDUAL,PREFIX"})
+    @CsvSource({"RNN,RESIDUAL,SCAN", "GRU,TRANSFORMER,SCAN", "LSTM,RESIDUAL,PREFIX", "GRU,RESIDUAL,PREFIX", "MINGRU,RESIDUAL,SCAN"})
     void dsfWithLambdaZeroIsFtBpttExactly(CellType cell, BlockType block, DsfSolver solver) {
         ModelConfig config = TestData.config(cell, block, 2, 4, LambdaInit.parse("const:0"));
         Parameters w = ParamLayout.init(config, 2);
@@ -33,7 +33,7 @@ class MethodRelationsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"GRU,RESIDUAL", "LSTM,TRANSFORMER", "RNN,RESIDUAL"})
+    @CsvSource({"GRU,RESIDUAL", "LSTM,TRANSFORMER", "RNN,RESIDUAL", "MINGRU,TRANSFORMER"})
     void theThreeSolversGiveTheSameGradient(CellType cell, BlockType block) {
         ModelConfig config = TestData.config(cell, block, 2, 4, LambdaInit.DEFAULT);
         Parameters w = ParamLayout.init(config, 3);

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class TorchGoldenTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"rnn-residual", "rnn-transformer", "gru-residual", "gru-transformer", "lstm-residual", "lstm-transformer"})
+    @ValueSource(strings = {"rnn-residual", "rnn-transformer", "gru-residual", "gru-transformer", "lstm-residual", "lstm-transformer",
+            "mingru-residual", "mingru-transformer"})
     void referenceEngineMatchesPyTorch(String name) throws Exception {
         GradsFile golden = GradsFile.read(Path.of(getClass().getResource("/golden/torch-" + name + ".safetensors").toURI()));
         assertTrue(golden.extra().get("engine").startsWith("pytorch"), "the golden file comes from PyTorch");

@@ -1,4 +1,4 @@
-package dsf4j.engine.cuda;
+package dsf4j.bench;
 
 import dsf4j.config.BlockType;
 import dsf4j.config.CellType;
@@ -8,9 +8,13 @@ import dsf4j.config.Method;
 import dsf4j.config.ModelConfig;
 import dsf4j.engine.DeviceTrainer;
 import dsf4j.engine.GradientProbe;
+import dsf4j.engine.cuda.CudaEngine;
+import dsf4j.engine.cuda.CudaRuntime;
+import dsf4j.engine.cuda.CudaUnavailableException;
 import dsf4j.engine.reference.ReferenceEngine;
 import dsf4j.model.Batch;
 import dsf4j.model.ParamLayout;
+import dsf4j.model.ParamNames;
 import dsf4j.model.Parameters;
 import dsf4j.model.Tensor;
 import dsf4j.train.Adam;
@@ -35,7 +39,7 @@ import java.util.Map;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp dsf4j.jar \
- *      dsf4j.engine.cuda.GpuCheck [--out results.jsonl] [--skip-grads] [--skip-timing] [--steps 20] [--presets a,b]
+ *      dsf4j.bench.GpuCheck [--out results.jsonl] [--skip-grads] [--skip-timing] [--steps 20] [--presets a,b]
  * </pre>
  */
 public final class GpuCheck {
@@ -130,8 +134,9 @@ public final class GpuCheck {
             return;
         }
         o.println(rt.describe());
+        CudaRuntime.Info i = rt.info();
         json.add(String.format("{\"kind\":\"device\",\"name\":\"%s\",\"cc\":\"%d.%d\",\"sms\":%d,\"driver\":%d,\"nvrtc\":\"%s\",\"libcuda\":\"%s\",\"nvrtc_lib\":\"%s\",\"cublas_lib\":\"%s\"}",
-                rt.deviceName, rt.ccMajor, rt.ccMinor, rt.multiprocessors, rt.driverVersion, rt.nvrtcVersion, rt.libcudaPath, rt.nvrtcPath, rt.cublasPath));
+                i.deviceName(), i.ccMajor(), i.ccMinor(), i.multiprocessors(), i.driverVersion(), i.nvrtcVersion(), i.libcudaPath(), i.nvrtcPath(), i.cublasPath()));
         int failures = 0;
         if (grads) {
             failures += checkGradients(o, json, quick);
@@ -274,7 +279,7 @@ public final class GpuCheck {
      */
     public static Worst nonFiniteStepIsSkipped(ModelConfig c, long seed) {
         Parameters p = ParamLayout.init(c, seed);
-        p.data("head.weight")[0] = Float.NaN;
+        p.data(ParamNames.HEAD_WEIGHT)[0] = Float.NaN;
         Parameters after = p.copy();
         try (CudaEngine gpu = new CudaEngine(c, DsfSolver.SCAN, false);
              DeviceTrainer tr = gpu.deviceTrainer(p, DeviceTrainer.Settings.of(false, 0, 1)).orElseThrow()) {
@@ -282,8 +287,8 @@ public final class GpuCheck {
             if (u.applied() || tr.updates() != 0) return new Worst(Double.POSITIVE_INFINITY, "a NaN loss was applied (" + u + ", " + tr.updates() + " updates)");
             tr.copyTo(after, null, null);
         }
-        p.data("head.weight")[0] = 0;
-        after.data("head.weight")[0] = 0;
+        p.data(ParamNames.HEAD_WEIGHT)[0] = 0;
+        after.data(ParamNames.HEAD_WEIGHT)[0] = 0;
         return worstTensor(p, after, "weights");
     }
 
@@ -362,7 +367,7 @@ public final class GpuCheck {
         Batch batch = GradientProbe.randomBatch(c, p.batch(), p.seq(), 7);
         long tokens = (long) p.batch() * p.seq();
         o.printf("time: %s (B %d, T %d, H %d, V %d, %d layers; workspace %.1f GiB)%n", p.name(), p.batch(), p.seq(), p.hidden(), p.vocab(), p.layers(),
-                Workspace.bytes(c, p.batch(), p.seq()) / (double) (1L << 30));
+                CudaEngine.workspaceBytes(c, p.batch(), p.seq()) / (double) (1L << 30));
         try (CudaEngine engine = new CudaEngine(c, DsfSolver.SCAN, true)) {
             for (Method m : Method.values()) {
                 double[] ms = new double[steps];

@@ -166,7 +166,8 @@ def recurrent_layer(step, xs, d, method, lam):
 # the model
 
 def has_projection(cfg):
-    return cfg["block"] == "transformer" or cfg["cell"] == "lstm"
+    """The Linear(D → H) after the recurrent layer: transformer blocks, and any cell whose state is not H wide (the LSTM)."""
+    return cfg["block"] == "transformer" or state_size(cfg["cell"], cfg["hidden"]) != cfg["hidden"]
 
 
 def logits(p, cfg, inp, method):

@@ -54,7 +54,7 @@ class PyTorchStepsTest {
     static final double LOSS_TOL = 1e-5, NORM_TOL = 1e-5, WEIGHT_TOL = 2e-5;
 
     /** The cells with goldens (a new cell: its goldens from make_steps_golden.sh, then its name here). */
-    static final List<String> CELLS = List.of("rnn", "gru", "lstm");
+    static final List<String> CELLS = List.of("rnn", "gru", "lstm", "mingru");
 
     static Stream<Arguments> runs() {
         List<Arguments> out = new ArrayList<>();

@@ -38,12 +38,12 @@ class StepDumpTest {
     @TempDir
     Path dir;
 
-    /** 32 rows of T = 6 in batches of 4: 8 steps per epoch; with clipping and weight decay, a cosine schedule. */
+    /** 32 rows of T = 6 in batches of 4: 8 steps per epoch; with clipping and weight decay, a cosine schedule, validation every 4 steps. */
     static final TinyDataset DATA = new TinyDataset(7, 6, 32, 8, 5);
 
     static TrainConfig config(String engine, long maxSteps) {
         return new TrainConfig("tiny", CellType.LSTM, BlockType.TRANSFORMER, 2, 4, LambdaInit.DEFAULT, Method.DSF, DsfSolver.SCAN,
-                6, 4, 2, maxSteps, 0.02, OptimizerKind.ADAMW, 0.1, "cosine:0.2:0.1", 0.5, 3, 1, 0, engine);
+                6, 4, 2, maxSteps, 0.02, OptimizerKind.ADAMW, 0.1, "cosine:0.2:0.1", 0.5, 3, 1, 4, engine);
     }
 
     Trainer.Result train(TrainConfig c, Path out, StepDump dump, Checkpoint resume) throws IOException {

@@ -156,7 +156,7 @@ def main():
         if args.per_step:
             for r in rows:
                 print(f"  step {r['step']:3d}  lr {r['lr']:.3e}  loss {r['loss_dsf4j']:.7f} / {r['loss_torch']:.7f}  rel {r['loss_rel']:.1e}"
-                      f"  |g| rel {r['grad_norm_rel']:.1e}  |Δθ| {r['weight_abs']:.1e}")
+                      f"  |g| rel {r['grad_norm_rel']:.1e}  |Δθ| " + ("-" if math.isnan(r["weight_abs"]) else f"{r['weight_abs']:.1e}"))
         print(f"{d.name():28} {d.k:3d} {lw:14.1e} ({ls:3d})   {ww:12.1e} ({wst:3d})   {gw:12.1e}  {'ok' if ok else 'MISS'}"
               f"  [{d.meta.get('engine', '?')} engine, {time.time() - t0:.0f} s]", flush=True)
         if args.jsonl:

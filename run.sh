@@ -45,6 +45,10 @@ JAR=target/dsf4j.jar
 JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC)
 
 build_jar() {
+  # Under mpirun or srun every process runs this script at once: one builds, the others wait for it.
+  mkdir -p target
+  exec 9>target/.build.lock
+  if command -v flock >/dev/null 2>&1; then flock 9; fi
   if [ ! -f "$JAR" ] || [ -n "$(find pom.xml src/main -newer "$JAR" -print -quit)" ]; then
     echo "dsf4j: building $JAR ..." >&2
     local log
@@ -57,6 +61,22 @@ build_jar() {
     fi
     rm -f "$log"
   fi
+  exec 9>&-
+}
+
+# The MPI tests need Open MPI (mpirun and libmpi.so.40); without it they are skipped with the reason.
+# As root on Debian/Ubuntu, the test command installs it when it is missing; a failed install only
+# means skipped tests.
+install_mpi_for_tests() {
+  command -v apt-get >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1 || return 0
+  [ "$(id -u)" = 0 ] || return 0
+  dpkg -s openmpi-bin libopenmpi-dev >/dev/null 2>&1 && return 0
+  echo "dsf4j: installing openmpi-bin and libopenmpi-dev (apt-get) for the MPI tests ..." >&2
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -y -qq -o Dpkg::Use-Pty=0)
+  if command -v timeout >/dev/null 2>&1; then apt=(timeout 600 "${apt[@]}"); fi
+  "${apt[@]}" install openmpi-bin libopenmpi-dev >/dev/null 2>&1 \
+    || { "${apt[@]}" update >/dev/null 2>&1 && "${apt[@]}" install openmpi-bin libopenmpi-dev >/dev/null 2>&1; } \
+    || echo "dsf4j: could not install Open MPI; the MPI tests will be skipped" >&2
 }
 
 # stdin → stdout, without the first line when it is the JVM's incubator-module notice.
@@ -73,6 +93,7 @@ drop_incubator_notice() {
 case "${1:-}" in
   test)
     shift
+    install_mpi_for_tests
     exec mvn -B test "$@"
     ;;
   *)

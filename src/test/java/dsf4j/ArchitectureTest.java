@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Imports only run downward: cli → bench → train → engine, data → io → grad, model → config, each
+ * Imports only run downward: cli → bench → train → engine, collective, data → io → grad, model → config, each
  * layer using only those below it; and an engine (reference, fast, cuda) does not reach into another.
  * Read off every main source file's imports and qualified names (comments aside).
  */
@@ -24,7 +24,7 @@ class ArchitectureTest {
 
     /** The layer of each top-level package of dsf4j: a package may use lower layers and its own. */
     static final Map<String, Integer> LAYER = Map.of("config", 0, "model", 1, "grad", 1, "io", 2, "data", 3,
-            "engine", 3, "train", 4, "bench", 5, "cli", 6);   // data above io: a download is written with AtomicFiles
+            "engine", 3, "collective", 3, "train", 4, "bench", 5, "cli", 6);   // data above io: a download is written with AtomicFiles
 
     static final Pattern PACKAGE = Pattern.compile("^package dsf4j\\.([a-z.]+);", Pattern.MULTILINE);
     static final Pattern USE = Pattern.compile("\\bdsf4j\\.([a-z]+(?:\\.[a-z]+)*)\\.[A-Z]");

@@ -4,7 +4,9 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dsf4j.bench.AllReduceBench;
 import dsf4j.bench.BenchPresets;
+import dsf4j.bench.ScalingModel;
 import dsf4j.bench.StepBench;
 import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
@@ -58,6 +60,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--vs-pytorch", description = "also run bench/pytorch_baseline.py on the same preset and print dsf4j/PyTorch ratios")
     boolean vsPytorch;
 
+    @Option(names = "--allreduce", description = "under mpirun: time the all-reduce of the preset's gradient between the processes, --steps times (bench/scaling.sh)")
+    boolean allReduce;
+
+    @Option(names = "--model-scaling", paramLabel = "PRESET=SECONDS[,…]",
+            description = "print the modelled data-parallel efficiency over N machines from one machine's step times (bench/scaling.sh)")
+    String modelScaling;
     /** The cells bench/pytorch_baseline.py has a torch.nn module for. */
     private static final java.util.Set<CellType> TORCH_CELLS = java.util.EnumSet.of(CellType.RNN, CellType.GRU, CellType.LSTM);
 
@@ -73,6 +81,14 @@ final class BenchCommand implements Callable<Integer> {
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1");
         if (warmup < 0) throw new IllegalArgumentException("--warmup must be 0 or more");
         if (threads < 0) throw new IllegalArgumentException("--threads must be 0 (all cores) or more");
+        if (allReduce) {
+            AllReduceBench.run(preset, steps, System.out);
+            return 0;
+        }
+        if (modelScaling != null) {
+            ScalingModel.print(Choices.presetSeconds(modelScaling), System.out);
+            return 0;
+        }
         int workers = threads == 0 ? Parallel.defaultThreads() : threads;
         BenchPresets.Preset p = BenchPresets.get(preset);
         if (cell != null) p = p.withCell(CellType.parse(cell));

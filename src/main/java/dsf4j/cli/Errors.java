@@ -1,5 +1,7 @@
 package dsf4j.cli;
 
+import dsf4j.collective.JobFailure;
+import dsf4j.collective.Launch;
 import dsf4j.data.FetchFailed;
 import dsf4j.train.TrainingHalted;
 import picocli.CommandLine;
@@ -29,7 +31,10 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
     @Override
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
-        cmd.getErr().println("dsf4j: " + oneLine(ex.getMessage()) + " (see: ./run.sh " + cmd.getCommandName() + " --help)");
+        String line = oneLine(ex.getMessage()) + " (see: ./run.sh " + cmd.getCommandName() + " --help)";
+        int rank = Launch.rankOrZero(System.getenv());
+        if (rank != 0) return late(rank, line, BAD_INPUT, cmd.getErr());   // one process of an MPI launch: rank 0 says it for all
+        cmd.getErr().println("dsf4j: " + line);
         return BAD_INPUT;
     }
 
@@ -41,9 +46,44 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
     /** Prints {@code t} as one line (and its stack trace when {@code debug}); returns the exit status. */
     static int report(Throwable t, PrintWriter err, boolean debug) {
         if (t instanceof ExecutionException e && e.getCause() != null) t = e.getCause();
+        if (t instanceof JobFailure j) {   // data parallel: rank 0 (or the process that alone failed) reports, the others only end
+            if (j.report()) {
+                if (debug) j.getCause().printStackTrace(err);
+                err.println("dsf4j: " + j.prefix() + message(j.getCause(), debug));
+                err.flush();
+            }
+            return j.status();
+        }
         if (debug) t.printStackTrace(err);
         err.println("dsf4j: " + message(t, debug));
         err.flush();
+        return status(t);
+    }
+
+    /**
+     * A failure of a process of an MPI launch other than rank 0, before MPI could synchronise them (a
+     * flag, no MPI library). Usually every process has it, the same command line, and rank 0 reports it:
+     * the launcher then ends the job, this process included, about a second after rank 0 exits. So this
+     * one waits {@value #LATE_MS} ms first, and prints the line (with its rank) only if it is still alive
+     * then: when rank 0 did not fail the same way (a launch with different command lines).
+     *
+     * @return {@code status}
+     */
+    static int late(int rank, String line, int status, PrintWriter err) {
+        try {
+            Thread.sleep(LATE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        err.println("dsf4j: rank " + rank + ": " + line);
+        err.flush();
+        return status;
+    }
+
+    static final long LATE_MS = 3000;
+
+    /** The exit status of a failure: {@value #BAD_INPUT} for bad input, {@value #FAILED} for anything else. */
+    static int status(Throwable t) {
         return t instanceof IllegalArgumentException ? BAD_INPUT : FAILED;
     }
 

@@ -1,5 +1,9 @@
 package dsf4j.cli;
 
+import dsf4j.collective.Collective;
+import dsf4j.collective.DistributedMode;
+import dsf4j.collective.JobFailure;
+import dsf4j.collective.Launch;
 import dsf4j.config.BlockType;
 import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
@@ -12,6 +16,7 @@ import dsf4j.data.Dataset;
 import dsf4j.engine.Engine;
 import dsf4j.engine.Engines;
 import dsf4j.train.Checkpoint;
+import dsf4j.train.DataParallel;
 import dsf4j.train.FaultPolicy;
 import dsf4j.train.OptimizerKind;
 import dsf4j.train.Presets;
@@ -21,12 +26,14 @@ import dsf4j.train.StopRequest;
 import dsf4j.train.TrainConfig;
 import dsf4j.train.TrainData;
 import dsf4j.train.Trainer;
+import dsf4j.train.TrainingHalted;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -117,11 +124,84 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--on-save-error", defaultValue = "stop",
             description = "a checkpoint that cannot be written (disk full): stop, or continue and retry at the next checkpoint (default: ${DEFAULT-VALUE})")
     String onSaveError;
+    @Option(names = "--distributed", defaultValue = "auto", paramLabel = "auto|off|mpi",
+            description = "auto: data parallel over the processes of mpirun or srun when one started this one; off: one process; mpi: MPI required (default: ${DEFAULT-VALUE})")
+    String distributed;
+    @Option(names = "--check-sync", defaultValue = "0", paramLabel = "N",
+            description = "data parallel: check every N steps that every process holds the same weights, as well as before each checkpoint (default: ${DEFAULT-VALUE}: only then)")
+    long checkSync;
     @Mixin
     OfflineOption net = new OfflineOption();
 
+    /**
+     * One process, or one of an MPI job's (then, after MPI is initialised: a failure every process
+     * shares is reported once, by rank 0; one this process alone has is reported with its rank and ends
+     * the job, since the others may be waiting for it).
+     */
     @Override
     public Integer call() throws Exception {
+        Collective world;
+        try {
+            world = DistributedMode.parse(distributed).open();
+        } catch (IllegalArgumentException e) {   // before MPI: every process of a launch has it; rank 0 says it
+            int rank = Launch.rankOrZero(System.getenv());
+            if (rank == 0) throw e;
+            return Errors.late(rank, Errors.oneLine(e.getMessage()), Errors.BAD_INPUT, stderr());
+        }
+        DataParallel parallel = DataParallel.over(world);
+        try {
+            return train(parallel);
+        } catch (JobFailure shared) {
+            return endTogether(shared, world);
+        } catch (TrainingHalted h) {
+            if (!parallel.launched()) throw h;
+            return endTogether(new JobFailure(h, parallel.leader(), "", Errors.FAILED), world);   // every process stopped at the same step
+        } catch (Exception | Error alone) {
+            if (!parallel.launched()) throw alone;
+            world.abort(Errors.report(new JobFailure(alone, true, parallel.leader() ? "" : "rank " + parallel.rank() + " of " + parallel.size() + ": ",
+                    Errors.status(alone)), stderr(), debug()));
+            throw alone;   // not reached: abort() ends every process
+        } finally {
+            world.close();   // not reached after abort()
+        }
+    }
+
+    /**
+     * A failure every process of the job has: reported (by those that report it) before any process
+     * leaves, since the launcher ends the whole job, output and all, when the first one exits with an error.
+     */
+    private int endTogether(JobFailure failure, Collective world) {
+        int status = Errors.report(failure, stderr(), debug());
+        world.barrier();
+        return status;
+    }
+
+    private static PrintWriter stderr() {
+        return new PrintWriter(System.err, true, System.err.charset());
+    }
+
+    private boolean debug() {
+        return Errors.debug(spec.root().commandLine().getParseResult());
+    }
+
+    private Integer train(DataParallel parallel) throws Exception {
+        Setup s;
+        try {
+            s = setUp(parallel);
+        } catch (RuntimeException | Error e) {
+            if (!parallel.launched()) throw e;
+            throw parallel.refuse(e);   // data parallel: every process learns of it before the first step
+        }
+        try (Engine e = s.engine; StopSignals signals = new StopSignals(s.stop)) {
+            s.trainer.run(s.from);
+        }
+        return 0;
+    }
+
+    /** What a run starts from, each process on its own. */
+    private record Setup(Trainer trainer, Engine engine, Checkpoint from, StopRequest stop) {}
+
+    private Setup setUp(DataParallel parallel) {
         FaultPolicy faults = new FaultPolicy(FaultPolicy.OnNan.parse(onNan), FaultPolicy.OnSaveError.parse(onSaveError));
         StepDump dump = stepDump();
         Checkpoint from = null;
@@ -151,13 +231,12 @@ final class TrainCommand implements Callable<Integer> {
         Dataset dataset = TrainData.open(cfg, net.offline);
         Provenance provenance = Provenance.of(dataset.provenance(), "dsf4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         ModelConfig model = Trainer.modelFor(cfg, dataset);
-        Engines.requireMemory(cfg.engine(), model, cfg.batch(), cfg.seq());
+        Engines.requireMemory(cfg.engine(), model, Math.ceilDiv(cfg.batch(), parallel.size()), cfg.seq());   // each process's share of a batch
         StopRequest stop = new StopRequest();
-        try (Engine e = Engines.create(cfg.engine(), model, cfg.dsfSolver(), cfg.threads(), tf32);
-             StopSignals signals = new StopSignals(stop)) {
-            new Trainer(cfg, dataset, e, out, provenance, System.out, System.console() != null).faults(faults).stopWhen(stop).dumpSteps(dump).run(from);
-        }
-        return 0;
+        Engine e = Engines.create(cfg.engine(), model, cfg.dsfSolver(), cfg.threads(), tf32);
+        Trainer trainer = new Trainer(cfg, dataset, e, out, provenance, System.out, System.console() != null).faults(faults).stopWhen(stop)
+                .parallel(parallel).checkSync(checkSync).dumpSteps(dump);
+        return new Setup(trainer, e, from, stop);
     }
 
     /** {@code --dump-steps K [--dump-weights every|last]}, or null. */

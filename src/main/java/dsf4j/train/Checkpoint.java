@@ -132,6 +132,19 @@ public record Checkpoint(ModelConfig model, TrainConfig train, Parameters params
         }
     }
 
+    /**
+     * How many processes trained the run when this checkpoint was written ({@code world_size} in its
+     * provenance; 1 for checkpoints that do not say, written before data parallelism existed).
+     */
+    public int worldSize() {
+        try {
+            var o = com.google.gson.JsonParser.parseString(provenance).getAsJsonObject();
+            return o.has("world_size") ? Math.max(1, o.get("world_size").getAsInt()) : 1;
+        } catch (RuntimeException e) {
+            return 1;   // a provenance that is not JSON says nothing about the processes
+        }
+    }
+
     /** Puts this checkpoint's optimizer state into {@code adam} (built over {@link #params}). */
     public void restoreInto(Adam adam) {
         if (moments == null) throw new IllegalArgumentException("the checkpoint holds no optimizer state: resume from a checkpoint written by dsf4j train");

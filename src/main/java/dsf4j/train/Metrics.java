@@ -6,6 +6,7 @@ import dsf4j.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,6 +93,11 @@ public final class Metrics implements AutoCloseable {
         BufferedWriter cw = Files.newBufferedWriter(c, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         BufferedWriter jw = Files.newBufferedWriter(j, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         return new Metrics(cw, jw);
+    }
+
+    /** Metrics that go nowhere: a data-parallel process other than rank 0, which writes the run's files. */
+    public static Metrics discard() {
+        return new Metrics(new BufferedWriter(Writer.nullWriter()), new BufferedWriter(Writer.nullWriter()));
     }
 
     private Metrics(BufferedWriter csv, BufferedWriter jsonl) {

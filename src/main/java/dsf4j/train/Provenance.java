@@ -9,10 +9,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where a checkpoint came from: the dsf4j version, the git commit of the working directory (when
- * there is one), the data (the dataset's provenance line: corpus, mode, sha256 of each file) and the
- * command line.
+ * there is one), the data (the dataset's provenance line: corpus, mode, sha256 of each file), the
+ * command line, and how many processes trained it ({@link DataParallel}; a resume on another number
+ * continues, but not bit-identically).
  */
-public record Provenance(String version, String gitCommit, String data, String commandLine) {
+public record Provenance(String version, String gitCommit, String data, String commandLine, int worldSize) {
+
+    /** Provenance of a run on one process. */
+    public Provenance(String version, String gitCommit, String data, String commandLine) {
+        this(version, gitCommit, data, commandLine, 1);
+    }
 
     public static Provenance of(String data, String commandLine) {
         return new Provenance(dsf4jVersion(), currentGitCommit(), data, commandLine);
@@ -24,12 +30,18 @@ public record Provenance(String version, String gitCommit, String data, String c
         return v == null ? "dev" : v;
     }
 
+    /** This provenance for a run on {@code n} processes. */
+    public Provenance withWorldSize(int n) {
+        return new Provenance(version, gitCommit, data, commandLine, n);
+    }
+
     String toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("dsf4j_version", version);
         o.addProperty("git_commit", gitCommit);
         o.addProperty("data", data);
         o.addProperty("command_line", commandLine);
+        o.addProperty("world_size", worldSize);
         o.addProperty("written_at", Instant.now().toString());
         return o.toString();
     }

@@ -67,14 +67,18 @@ public final class StepDump {
      *
      * @param resumed      the run continues from a checkpoint (its Adam state would be missing from the replay)
      * @param carriesState stream mode (the state carried between batches would be missing from the replay)
+     * @param distributed  one process of a data-parallel job
      * @param totalSteps   the run's length
      */
-    void begin(boolean resumed, boolean carriesState, long totalSteps, Parameters params) {
+    void begin(boolean resumed, boolean carriesState, boolean distributed, long totalSteps, Parameters params) {
         if (resumed) {
             throw new IllegalArgumentException("--dump-steps records a run from its first step, and cannot be combined with --resume: start a new run (another --out) with --dump-steps");
         }
         if (carriesState) {
             throw new IllegalArgumentException("--dump-steps: stream mode carries the recurrent state from batch to batch, which the replay does not: use --data-mode sentences, bpe-blocks or words");
+        }
+        if (distributed) {
+            throw new IllegalArgumentException("--dump-steps records a single-process run: run it without mpirun");
         }
         if (steps > totalSteps) {
             throw new IllegalArgumentException("--dump-steps " + steps + " is more than the run's " + totalSteps + " steps: lower --dump-steps to at most " + totalSteps

@@ -1,5 +1,7 @@
 package dsf4j.train;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dsf4j.config.ConfigJson;
 import dsf4j.config.ModelConfig;
 import dsf4j.data.Dataset;
@@ -13,6 +15,7 @@ import dsf4j.model.ParamLayout;
 import dsf4j.model.Parameters;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,6 +23,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The training loop: for each batch, loss and gradient from the {@link Engine}, global-norm
@@ -77,13 +81,15 @@ public final class Trainer {
     private final Dataset data;
     private final Engine engine;
     private final Path out;
-    private final Provenance provenance;
-    private final Progress console;
+    private Provenance provenance;
+    private Progress console;
     private final ModelConfig model;
     private FaultPolicy faults = FaultPolicy.DEFAULT;
     private StopRequest stop = new StopRequest();
     private CheckpointWriter writer = Checkpoint::save;
     private StepDump dump;
+    private DataParallel parallel = DataParallel.SINGLE;
+    private long checkSyncEvery;
 
     /** Writes a checkpoint ({@link Checkpoint#save}); tests substitute one that fails like a full disk. */
     @FunctionalInterface
@@ -129,6 +135,24 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Trains as one of the processes of {@code p} ({@link DataParallel}): each takes its part of every
+     * batch; rank 0 alone prints and writes the run's files.
+     */
+    public Trainer parallel(DataParallel p) {
+        this.parallel = Objects.requireNonNull(p);
+        this.provenance = provenance.withWorldSize(p.size());
+        if (!p.leader()) this.console = new Progress(new PrintStream(OutputStream.nullOutputStream()), false);
+        return this;
+    }
+
+    /** Data-parallel: compare the processes' weights every {@code steps} steps as well as before each checkpoint (0: only then). */
+    public Trainer checkSync(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("--check-sync must be ≥ 0 (0: only before each checkpoint; got " + steps + ")");
+        this.checkSyncEvery = steps;
+        return this;
+    }
+
     /** The network {@code cfg} describes, with the data's vocabulary size and pad id. */
     public static ModelConfig modelFor(TrainConfig cfg, Dataset data) {
         Tokenizer tok = data.tokenizer();
@@ -169,8 +193,15 @@ public final class Trainer {
      *                                  trainer holds the run folder
      */
     public Result run(Checkpoint resume) throws IOException {
-        Session s = begin(resume);
-        if (dump != null) dump.begin(resume != null, data.carriesState(), s.total, s.params);
+        Session s;
+        try {
+            s = begin(resume);
+            if (dump != null) dump.begin(resume != null, data.carriesState(), parallel.launched(), s.total, s.params);
+        } catch (RuntimeException e) {
+            throw parallel.refuse(e);   // data-parallel: every process learns of it, none waits for the others
+        }
+        if (parallel.launched()) parallel.agree(claims(resume));
+        if (!parallel.leader()) return run(s, resume);   // rank 0 alone writes the run folder
         Files.createDirectories(out);   // only once the run is known to be valid
         try (RunLock lock = RunLock.acquire(out)) {   // one trainer per folder, from here to the end of the run
             return run(s, resume);
@@ -178,25 +209,76 @@ public final class Trainer {
     }
 
     private Result run(Session s, Checkpoint resume) throws IOException {
-        for (String f : List.of(BEST, LAST)) AtomicFiles.removeLeftovers(out.resolve(f));   // a killed save's temporary file
+        if (parallel.leader()) {
+            for (String f : List.of(BEST, LAST)) AtomicFiles.removeLeftovers(out.resolve(f));   // a killed save's temporary file
+        }
         console.line(String.format(Locale.ROOT, "%s %s: %s, %d steps (%d per epoch), validation every %d steps, %s engine",
                 resume == null ? "training" : "resuming at step " + s.step + " of", out, describe(), s.total, s.stepsPerEpoch, s.evalEvery, engine.name()));
-        try (Metrics metrics = Metrics.open(out, resume == null ? -1 : s.step);
-             Updater updater = Updater.of(engine, s.params, s.adam, cfg.clip(), s.divergedLoss)) {
+        String sharing = sharing(resume);
+        if (sharing != null) console.line(sharing);
+        try (Metrics metrics = parallel.leader() ? Metrics.open(out, resume == null ? -1 : s.step) : Metrics.discard();
+             Updater updater = Updater.of(engine, s.params, s.adam, cfg.clip(), s.divergedLoss, parallel, model.padId())) {
             s.metrics = metrics;
             s.updater = updater;
+            if (parallel.launched()) stop.onRequest(s::stopNow);   // the launcher kills the processes a second after its signal
             while (s.step < s.total) {
                 s.trainStep(s.nextBatch());
+                if (checkSyncEvery > 0 && s.step % checkSyncEvery == 0) parallel.checkSync(s.step, s.params, s.adam);
                 if (s.step % s.evalEvery == 0 || s.step == s.total) s.validate();
                 if (s.epochEnded()) s.endEpoch();
-                if (stop.requested()) return s.stopEarly();
+                if (!parallel.launched() && stop.requested()) return s.stopEarly();
             }
             return s.finish();
         }
     }
 
+    /**
+     * What the processes of a data-parallel run must agree on before the first step: the configuration
+     * (threads aside: they change no result), the data, the checkpoint resumed from, the build.
+     */
+    private List<DataParallel.Claim> claims(Checkpoint resume) {
+        JsonObject settings = JsonParser.parseString(TrainConfigJson.toJson(cfg)).getAsJsonObject();
+        settings.remove("threads");
+        settings.addProperty("check_sync", checkSyncEvery);
+        settings.addProperty("faults", faults.toString());
+        long from = resume == null ? 0 : DataParallel.digest(resume.params()) ^ DataParallel.hash(resume.state().toJson());
+        return List.of(
+                new DataParallel.Claim(DataParallel.hash(settings.toString()),
+                        "were started with different settings (flags, preset, --check-sync or --on-nan): start every process with the same command line"),
+                new DataParallel.Claim(DataParallel.hash(data.provenance()),
+                        "read different data (the corpus files' sha256 or the data options differ): give every machine the same corpus"),
+                new DataParallel.Claim(from, "resume from different checkpoints: give every machine the same run folder (a shared file system, or the same copy)"),
+                new DataParallel.Claim(DataParallel.hash(provenance.version()), "run different dsf4j builds: run the same build everywhere"));
+    }
+
+    /**
+     * The start-up line of a run under a launcher (the processes, each one's share) and of a run resumed
+     * on another number of processes than its checkpoint's (re-sharded, not bit-identical); else null.
+     */
+    private String sharing(Checkpoint resume) {
+        int n = parallel.size(), before = resume == null ? n : resume.worldSize();
+        String line = !parallel.launched() ? null : String.format(Locale.ROOT, "data parallel: %s; each process takes %d of every %d sequences",
+                parallel.world().describe(), cfg.batch() / n, cfg.batch());
+        if (before == n) return line;
+        String reshard = String.format(Locale.ROOT, "the checkpoint was written by %d process%s and this run has %d: the batches are the same, "
+                        + "now shared by %d instead of %d (the gradient is summed in another order: the run continues, but not bit-identically to one on %d)",
+                before, before == 1 ? "" : "es", n, n, before, before);
+        return line == null ? reshard : line + "; " + reshard;
+    }
+
     /** The weights, optimizer and position a run starts from: fresh, or those of {@code resume}. */
     private Session begin(Checkpoint resume) {
+        if (parallel.distributed()) {
+            int n = parallel.size();
+            if (cfg.batch() % n != 0) {
+                throw new IllegalArgumentException("--batch " + cfg.batch() + " does not divide among " + n + " processes: give a --batch that is a multiple of " + n
+                        + " (each process takes an equal part of every batch), or launch a number of processes that divides " + cfg.batch());
+            }
+            if (cfg.engine().equalsIgnoreCase("cuda")) {
+                throw new IllegalArgumentException("--engine cuda trains on one process (several would need an NCCL all-reduce, not built yet): "
+                        + "use --engine fast on " + n + " processes, or one process");
+            }
+        }
         if (resume == null) {
             Parameters params = ParamLayout.init(model, cfg.seed());
             return new Session(params, new Adam(params, cfg.optimizer(), cfg.weightDecay()), TrainState.START);
@@ -235,6 +317,13 @@ public final class Trainer {
         private List<Batch> epochBatches;
         /** Stream mode: the state each layer ended the previous batch in, [L][B·D], reset when an epoch starts; null otherwise. */
         private float[][] carried;
+
+        /**
+         * Held while a step's results go into the run (the update, the position, the metrics, a checkpoint)
+         * and never across a collective call: a stop under a launcher ({@link #stopNow}) takes it to save
+         * the last whole step while this thread computes the next.
+         */
+        private final ReentrantLock guard = new ReentrantLock();
 
         // This session's clock and counters (the run's elapsed time adds resumedFrom's).
         private final long sessionStart = System.nanoTime();
@@ -283,26 +372,32 @@ public final class Trainer {
         void trainStep(Batch b) {
             double lr = schedule.at(step);
             long t0 = System.nanoTime();
-            DeviceTrainer.Update update = updater.step(b, cfg.method(), lr, carried);   // no update when not finite (or, on the host, diverged)
-            if (diverged(update.loss())) refuseDiverged(update);
-            else if (!update.applied()) refuseNonFinite(update);
-            trainNanos += System.nanoTime() - t0;
-            step++;
-            batchIndex++;
-            sessionSteps++;
-            targets += b.targetCount(model.padId());
-            cells += b.tokenCount();
-            double seconds = trainNanos / 1e9, rate = targets / seconds, padding = 1 - (double) targets / cells;
-            if (update.applied()) {
-                epochLossSum += update.loss();
-                epochSteps++;
-                metrics.add(new Metrics.Row("train", step, epoch, update.loss(), lr, update.gradNorm(), rate, elapsed(), padding));
-                console.step(step, total, epoch, cfg.epochs(), update.loss(), lr, update.gradNorm(), rate, padding, (total - step) * seconds / sessionSteps);
-            } else {
-                metrics.add(new Metrics.Row(Metrics.SKIPPED, step, epoch, update.loss(), lr, update.gradNorm(), Double.NaN, elapsed()));
-                console.line(String.format(Locale.ROOT, "step %d: %s: update skipped (%d so far; --on-nan skip)", step, diverged(update.loss())
-                        ? String.format(Locale.ROOT, "the loss %.4g is above %.0f × ln V = %.1f", update.loss(), DIVERGED, divergedLoss)
-                        : String.format(Locale.ROOT, "the loss (%s) or gradient norm (%s) is not finite", update.loss(), update.gradNorm()), skipped));
+            DeviceTrainer.Update update = updater.compute(b, cfg.method(), lr, carried);   // on the host, nothing changes yet
+            if (!update.applied() || diverged(update.loss())) refuse(update);   // stops the run, unless the update is skipped (below)
+            guard.lock();
+            try {
+                updater.apply();   // no update when not finite (or, on the host, diverged)
+                if (!update.applied()) skipUpdate();
+                trainNanos += System.nanoTime() - t0;
+                step++;
+                batchIndex++;
+                sessionSteps++;
+                targets += b.targetCount(model.padId());
+                cells += b.tokenCount();
+                double seconds = trainNanos / 1e9, rate = targets / seconds, padding = 1 - (double) targets / cells;
+                if (update.applied()) {
+                    epochLossSum += update.loss();
+                    epochSteps++;
+                    metrics.add(new Metrics.Row("train", step, epoch, update.loss(), lr, update.gradNorm(), rate, elapsed(), padding));
+                    console.step(step, total, epoch, cfg.epochs(), update.loss(), lr, update.gradNorm(), rate, padding, (total - step) * seconds / sessionSteps);
+                } else {
+                    metrics.add(new Metrics.Row(Metrics.SKIPPED, step, epoch, update.loss(), lr, update.gradNorm(), Double.NaN, elapsed()));
+                    console.line(String.format(Locale.ROOT, "step %d: %s: update skipped (%d so far; --on-nan skip)", step, diverged(update.loss())
+                            ? String.format(Locale.ROOT, "the loss %.4g is above %.0f × ln V = %.1f", update.loss(), DIVERGED, divergedLoss)
+                            : String.format(Locale.ROOT, "the loss (%s) or gradient norm (%s) is not finite", update.loss(), update.gradNorm()), skipped));
+                }
+            } finally {
+                guard.unlock();
             }
             if (dump != null && step <= dump.steps()) dumpStep(b, lr, update);
         }
@@ -321,21 +416,16 @@ public final class Trainer {
             console.line(String.format(Locale.ROOT, "steps 1-%d recorded in %s: replay them with bench/pytorch_equivalence.py %s", step, file, file));
         }
 
-        /** A step whose loss or gradient norm is not finite: stop with the last good state saved, or count the skip. */
-        private void refuseNonFinite(DeviceTrainer.Update update) {
+        /** A step whose update is not made (--on-nan skip): counted, and stream mode's state reset. */
+        private void skipUpdate() {
+            zeroCarried();
+            skipped++;
+        }
+
+        private void zeroCarried() {
             if (carried != null) {
-                for (float[] layer : carried) java.util.Arrays.fill(layer, 0f);   // never carry a non-finite state on
+                for (float[] layer : carried) java.util.Arrays.fill(layer, 0f);   // never carry a non-finite or diverged state on
             }
-            if (faults.onNan() == FaultPolicy.OnNan.SKIP) {
-                skipped++;
-                return;
-            }
-            updater.sync();
-            if (lastSaved != step && save(false, position())) lastSaved = step;
-            metrics.flush();
-            throw new TrainingHalted(String.format(Locale.ROOT, "step %d: the loss (%s) or gradient norm (%s) is not finite; the weights were not updated and %s: "
-                            + "resume with --on-nan skip to skip such updates, or start again with a lower --lr or with --clip",
-                    step + 1, update.loss(), update.gradNorm(), kept(lastSaved)), null);
         }
 
         /** A finite loss above {@link #divergedLoss}. */
@@ -344,23 +434,36 @@ public final class Trainer {
         }
 
         /**
-         * A training loss above {@link #divergedLoss}: the weights that gave it have diverged. Skipped and counted
-         * when the policy says so and the update was not made (the host's); otherwise the run stops, the diverged
-         * weights unsaved.
+         * A step whose loss or norm is not finite, or whose loss is above {@link #divergedLoss}. Under --on-nan
+         * skip, when the update was not made (the host's), nothing here: trainStep counts the skip. Otherwise
+         * the run stops: a non-finite step after saving the last good state (unless it is), a diverged one
+         * without saving the weights that gave it. Every data-parallel process stops alike (they share the loss).
          */
-        private void refuseDiverged(DeviceTrainer.Update update) {
-            if (carried != null) {
-                for (float[] layer : carried) java.util.Arrays.fill(layer, 0f);
+        private void refuse(DeviceTrainer.Update update) {
+            if (faults.onNan() == FaultPolicy.OnNan.SKIP && !update.applied()) return;
+            zeroCarried();
+            if (diverged(update.loss())) {
+                metrics.flush();
+                throw new TrainingHalted(String.format(Locale.ROOT, "step %d: the training loss %.4g is above %.0f × ln V = %.1f (a uniform prediction's loss is %.2f): "
+                                + "the run has diverged%s; these weights were not saved and %s: %s", step + 1, update.loss(), DIVERGED, divergedLoss, Math.log(model.vocab()),
+                        faults.onNan() == FaultPolicy.OnNan.SKIP ? " (the " + engine.name() + " engine had already made that update, so it could not be skipped)" : "",
+                        kept(lastSaved), lowerLrOrClip()), null);
             }
-            if (faults.onNan() == FaultPolicy.OnNan.SKIP && !update.applied()) {
-                skipped++;
-                return;
+            updater.sync();
+            if (lastSaved != step) {
+                Saved saved;
+                guard.lock();
+                try {
+                    saved = trySave(false, position());
+                } finally {
+                    guard.unlock();
+                }
+                if (settle(saved)) lastSaved = step;
             }
             metrics.flush();
-            throw new TrainingHalted(String.format(Locale.ROOT, "step %d: the training loss %.4g is above %.0f × ln V = %.1f (a uniform prediction's loss is %.2f): "
-                            + "the run has diverged%s; these weights were not saved and %s: %s", step + 1, update.loss(), DIVERGED, divergedLoss, Math.log(model.vocab()),
-                    faults.onNan() == FaultPolicy.OnNan.SKIP ? " (the " + engine.name() + " engine had already made that update, so it could not be skipped)" : "",
-                    kept(lastSaved), lowerLrOrClip()), null);
+            throw new TrainingHalted(String.format(Locale.ROOT, "step %d: the loss (%s) or gradient norm (%s) is not finite; the weights were not updated and %s: "
+                            + "resume with --on-nan skip to skip such updates, or start again with a lower --lr or with --clip",
+                    step + 1, update.loss(), update.gradNorm(), kept(lastSaved)), null);
         }
 
         /** What to try instead of a diverged run. */
@@ -373,20 +476,30 @@ public final class Trainer {
         void validate() {
             double v = updater.evaluate(valid, carried == null ? null : zeroState(model, cfg.batch())).mean();
             metrics.add(new Metrics.Row("valid", step, epoch, v, Double.NaN, Double.NaN, Double.NaN, elapsed()));
-            if (!Double.isFinite(v) || v > divergedLoss) {
+            if (!Double.isFinite(v) || v > divergedLoss) {   // every process has the same v
                 refuseDivergedValidation(v);
                 return;
             }
-            boolean improved = v < best;
-            if (improved) {
-                best = v;
-                bestStep = step;
+            parallel.checkSync(step, params, adam);   // a checkpoint only of weights every process agrees on
+            Saved saved;
+            long before = lastSaved;
+            guard.lock();
+            try {
+                boolean improved = v < best;
+                if (improved) {
+                    best = v;
+                    bestStep = step;
+                }
+                updater.sync();
+                saved = trySave(improved, position());
+                if (saved.ok()) lastSaved = step;
+                metrics.flush();
+                console.line(String.format(Locale.ROOT, "step %d: valid loss %.4f  ppl %.2f%s", step, v, Math.exp(v),
+                        improved ? "  (best, saved)" : String.format(Locale.ROOT, "  (best %.2f at step %d)", Math.exp(best), bestStep)));
+            } finally {
+                guard.unlock();
             }
-            updater.sync();
-            if (save(improved, position())) lastSaved = step;
-            metrics.flush();
-            console.line(String.format(Locale.ROOT, "step %d: valid loss %.4f  ppl %.2f%s", step, v, Math.exp(v),
-                    improved ? "  (best, saved)" : String.format(Locale.ROOT, "  (best %.2f at step %d)", Math.exp(best), bestStep)));
+            if (!settle(saved)) lastSaved = before;   // the leader's write failed and the run goes on
         }
 
         /** A validation loss that is not finite or above {@link #divergedLoss}: nothing is saved; the run stops, or goes on (skip). */
@@ -435,17 +548,53 @@ public final class Trainer {
             updater.sync();
             updater.close();   // a device's training memory goes before the test evaluation needs its own
             Path bestFile = out.resolve(BEST);
-            Checkpoint bestCkpt = Files.isRegularFile(bestFile) ? Checkpoint.load(bestFile) : null;
-            double test = evaluate(engine, bestCkpt != null ? bestCkpt.params() : params, data.batches(Split.TEST, cfg.batch()),
-                    carried == null ? null : zeroState(model, cfg.batch())).mean();
+            Checkpoint bestCkpt = parallel.leader() && Files.isRegularFile(bestFile) ? Checkpoint.load(bestFile) : null;
+            boolean haveBest = parallel.fromLeader(bestCkpt != null ? 1 : 0) == 1;   // rank 0 alone has the run's files
+            Parameters weights = !haveBest ? params : parallel.fromLeader(bestCkpt != null ? bestCkpt.params() : null, params);
+            List<Batch> testBatches = data.batches(Split.TEST, cfg.batch());
+            float[][] start = carried == null ? null : zeroState(model, cfg.batch());
+            double test = (parallel.distributed() ? parallel.evaluate(engine, weights, testBatches, model.padId(), start)
+                    : evaluate(engine, weights, testBatches, start)).mean();
             metrics.add(new Metrics.Row("test", bestCkpt != null ? bestCkpt.state().step() : step, bestCkpt != null ? bestCkpt.state().epoch() : epoch, test,
                     Double.NaN, Double.NaN, Double.NaN, elapsed()));
             console.line(String.format(Locale.ROOT, "done: best valid ppl %.2f at step %d, test ppl %.2f (%s); checkpoints %s and %s%s",
-                    Math.exp(best), bestStep, Math.exp(test), bestCkpt != null ? "best weights" : "final weights: no best checkpoint could be written", bestFile,
+                    Math.exp(best), bestStep, Math.exp(test), haveBest ? "best weights" : "final weights: no best checkpoint could be written", bestFile,
                     out.resolve(LAST), skipped > 0 ? "; " + skipped + " updates skipped (non-finite loss or gradient)" : ""));
+            if (parallel.distributed()) console.line(reductionLine());
             metrics.flush();
-            writePlot();
+            if (parallel.leader()) writePlot();
             return new Result(step, best, bestStep, test, params, skipped, false);
+        }
+
+        /** How long the gradient's all-reduce takes against the whole step (what data parallelism costs). */
+        private String reductionLine() {
+            double reduce = parallel.reduceSecondsPerStep(), stepSeconds = trainNanos / 1e9 / Math.max(1, sessionSteps);
+            return String.format(Locale.ROOT, "all-reduce: %.1f ms per step over %d processes, %.1f%% of the %.0f ms step", 1e3 * reduce, parallel.size(),
+                    100 * reduce / stepSeconds, 1e3 * stepSeconds);
+        }
+
+        /**
+         * A stop signal under a launcher, on the signal's thread: the launcher kills every process about a
+         * second later (mpirun), too soon to finish the step, so rank 0 saves the last whole step (every
+         * process holds the same one) and every process ends with status 0, without waiting for the others.
+         */
+        void stopNow(String reason) {
+            if (!parallel.leader()) Runtime.getRuntime().halt(0);
+            guard.lock();   // the step being computed is not in the weights yet; the process ends holding the guard
+            int status = 0;
+            try {
+                if (lastSaved != step) writer.save(out.resolve(LAST), model, cfg, params, adam, position(), provenance);
+                metrics.flush();
+                console.line(String.format(Locale.ROOT, "stopped by %s after step %d of %d: %s holds it; resume with ./run.sh train --resume %s",
+                        reason, step, total, out.resolve(LAST), out));
+            } catch (IOException | RuntimeException e) {
+                console.line(String.format(Locale.ROOT, "stopped by %s after step %d but could not write a checkpoint (%s); %s: resume with ./run.sh train --resume %s",
+                        reason, step, e instanceof IOException io ? oneLine(io) : String.valueOf(e.getMessage()), kept(lastSaved), out));
+                status = 1;
+            }
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(status);
         }
 
         /** Wall time of the whole run so far, every session included. */
@@ -482,6 +631,36 @@ public final class Trainer {
             }
             console.line("warning: " + what + "; training goes on (--on-save-error continue) and tries again at the next checkpoint");
             return false;
+        }
+
+        /** A save's outcome on this process: written (or not this process's to write), or not, and why the run must stop. */
+        private record Saved(boolean ok, TrainingHalted halt) {}
+
+        /**
+         * {@link #save} by rank 0 alone. One process: a failure that stops the run is thrown here, as ever;
+         * under a launcher it is kept for {@link #settle}, which every process reaches.
+         */
+        private Saved trySave(boolean improved, TrainState now) {
+            if (!parallel.leader()) return new Saved(true, null);
+            try {
+                return new Saved(save(improved, now), null);
+            } catch (TrainingHalted h) {
+                if (!parallel.launched()) throw h;
+                return new Saved(false, h);
+            }
+        }
+
+        /**
+         * Every process learns rank 0's outcome (a broadcast, outside the guard) and stops with it when its
+         * policy says so.
+         *
+         * @return whether the checkpoint was written
+         */
+        private boolean settle(Saved saved) {
+            if (!parallel.launched()) return saved.ok();
+            long outcome = parallel.fromLeader(saved.halt() != null ? 2 : saved.ok() ? 0 : 1);
+            if (outcome == 2) throw saved.halt() != null ? saved.halt() : new TrainingHalted("rank 0 could not write a checkpoint", null);
+            return outcome == 0;
         }
     }
 

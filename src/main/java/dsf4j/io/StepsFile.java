@@ -104,7 +104,7 @@ public record StepsFile(ModelConfig config, String train, Parameters initial, Li
         }
         ModelConfig config = ConfigJson.fromJson(meta.get("config"));
         int k = parseSteps(meta.get("steps"), where);
-        Parameters initial = ParamLayout.init(config, 0);   // names, shapes and which are trainable; values read below
+        Parameters initial = ParamLayout.layout(config);   // names, shapes and which are trainable; values read below
         for (Tensor t : initial) read(f, t.name(), t, where);
         List<Batch> batches = new ArrayList<>(k);
         for (int s = 1; s <= k; s++) batches.add(batch(f, s, where));

@@ -1,25 +1,67 @@
 #!/usr/bin/env bash
-# Every CPU figure the README quotes, in one run on a quiet machine (nothing else using the cores):
-# GEMM (dsf4j vs OpenBLAS through PyTorch), the three DSF solvers, the allocation of a training step,
-# and whole training steps per method against PyTorch. Writes everything under OUT (default
-# runs/bench-<date>) and prints where. Needs Debian's python3-torch and libopenblas0-openmp for the
-# comparisons (bench/run-pytorch.sh says how when they are missing). About 15 minutes on 2 cores.
+# Every CPU figure the README quotes, in one run on a quiet machine (nothing else using the cores).
+#   bench/measure-cpu.sh              everything below, about 35 minutes on 2 cores
+#   bench/measure-cpu.sh --gemm-only  the GEMM width sweep and its table only, about 22 minutes
+# 1. The GEMM width sweep: JMH GemmBench (5 shapes × NN/NT/TN × 1/2 threads) at 512, 256 and 128 bits
+#    (-Ddsf4j.vectorBits), and at 512 and 256 bits with a Zen 4's caches forced (-Ddsf4j.cpu=l1d=32K,l2=1M);
+#    OpenBLAS sgemm (through PyTorch) with its own kernel (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset),
+#    with its AVX-512 kernel (Cooperlake) where the CPU has AVX-512, and with OPENBLAS_CORETYPE=Haswell (AVX2);
+#    the FMA peak at each width (JMH FmaPeakBench). bench/cpu_table.py turns it into one table: gemm-table.md.
+# 2. The DSF solvers, the allocation of a training step, and whole training steps against PyTorch.
+# Writes everything under OUT (default runs/bench-<date>) and prints where. Needs Debian's python3-torch and
+# libopenblas0-openmp for the comparisons (bench/run-pytorch.sh says how when they are missing).
+# JMH_OPTS replaces the GEMM sweep's JMH options (default "-wi 2 -i 4 -w 1 -r 1"), e.g. for a smoke run:
+# and OPENBLAS_OPTS adds options to bench/openblas_gemm.py; a smoke run of the whole pipeline (~3 minutes):
+#   OUT=/tmp/smoke JMH_OPTS="-wi 0 -i 1 -w 100ms -r 100ms" OPENBLAS_OPTS="--seconds 0.05" bench/measure-cpu.sh --gemm-only
 set -euo pipefail
 cd "$(dirname "$0")/.."
+gemm_only=false
+[ "${1:-}" = "--gemm-only" ] && gemm_only=true
 out=${OUT:-runs/bench-$(date -u +%Y%m%d-%H%M)}
 mkdir -p "$out"
 ./run.sh --version >/dev/null                                   # builds target/dsf4j.jar when stale
 mvn -q -B -f bench/pom.xml package >/dev/null
 jmh() { java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar:target/dsf4j.jar org.openjdk.jmh.Main "$@" 2>&1 | grep -v '^WARNING: Using incubator'; }
 omp=$(ls -d /usr/lib/*/openblas-openmp 2>/dev/null | head -n 1 || true)
-{ lscpu | grep -E 'Model name|^CPU\(s\)|L1d|L2'; java -version 2>&1 | head -n 1; } > "$out/machine.txt"
+zen4='-Ddsf4j.cpu=l1d=32K,l2=1M'
+read -r -a jmh_opts <<< "${JMH_OPTS:--wi 2 -i 4 -w 1 -r 1}"
+{
+  lscpu | grep -E 'Model name|^CPU family|^Model:|^CPU\(s\)|L1d|L2|L3'
+  for i in /sys/devices/system/cpu/cpu0/cache/index*; do
+    echo "$i: L$(cat "$i/level") $(cat "$i/type") $(cat "$i/size") $(cat "$i/ways_of_associativity" 2>/dev/null)-way"
+  done
+  java -version 2>&1 | head -n 1
+  date -u '+%Y-%m-%d %H:%M UTC'
+  for bits in 512 256 128; do DSF4J_JAVA_OPTS="-Ddsf4j.vectorBits=$bits" ./run.sh bench --machine | tail -n 1; done
+  for bits in 512 256; do echo "Zen 4 caches forced: $(DSF4J_JAVA_OPTS="-Ddsf4j.vectorBits=$bits $zen4" ./run.sh bench --machine | tail -n 1)"; done
+} > "$out/machine.txt"
 
-jmh GemmBench -wi 2 -i 5 -w 1 -r 1 -rf json -rff "$out/gemm.json" > "$out/gemm.txt"
-for t in 1 2; do
-  LD_LIBRARY_PATH="$omp" /usr/bin/python3 bench/openblas_gemm.py --threads "$t" > "$out/openblas-$t.jsonl" || true
+# 1. GEMM: dsf4j at each width, OpenBLAS, FMA peaks.
+for bits in 512 256 128; do
+  jmh GemmBench "${jmh_opts[@]}" -jvmArgsAppend "-Ddsf4j.vectorBits=$bits" -rf json -rff "$out/gemm-$bits.json" > "$out/gemm-$bits.txt"
+  jmh FmaPeakBench "${jmh_opts[@]}" -jvmArgsAppend "-Ddsf4j.vectorBits=$bits" -rf json -rff "$out/fma-$bits.json" > "$out/fma-$bits.txt"
 done
-jmh DsfSolverBench -wi 2 -i 5 -w 1 -r 1 -rf json -rff "$out/solvers.json" > "$out/solvers.txt"
-jmh TrainingStepBench -p method=DSF -prof gc -rf json -rff "$out/step-gc.json" > "$out/step-gc.txt"
-./run.sh bench --preset ptb-gru-3l256 --method bptt,ftbptt,dsf --steps 20 --threads 2 --vs-pytorch > "$out/ptb-gru-3l256.txt" 2>&1
-./run.sh bench --preset ptb-gru-3l256 --method bptt,ftbptt,dsf --steps 20 --threads 1 > "$out/ptb-gru-3l256-1thread.txt" 2>&1
-echo "results in $out"
+for bits in 512 256; do
+  jmh GemmBench "${jmh_opts[@]}" -jvmArgsAppend "-Ddsf4j.vectorBits=$bits $zen4" -rf json -rff "$out/gemm-zen4-$bits.json" > "$out/gemm-zen4-$bits.txt"
+done
+openblas() {  # KIND THREADS [VAR=VALUE ...]: OpenBLAS with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, then the given ones
+  local kind=$1 t=$2; shift 2
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$omp" "$@" /usr/bin/python3 bench/openblas_gemm.py --threads "$t" ${OPENBLAS_OPTS:-} \
+    > "$out/openblas-$kind-$t.jsonl" || echo "OpenBLAS ($kind, $t threads) failed: see bench/run-pytorch.sh for what it needs" >&2
+}
+for t in 1 2; do
+  openblas native "$t"
+  grep -q avx512f /proc/cpuinfo && openblas avx512 "$t" OPENBLAS_CORETYPE=Cooperlake
+  openblas haswell "$t" OPENBLAS_CORETYPE=Haswell
+done
+python3 bench/cpu_table.py "$out" > "$out/gemm-table.md"
+cat "$out/gemm-table.md"
+
+if ! $gemm_only; then
+  # 2. Solvers, allocation, training steps.
+  jmh DsfSolverBench -wi 2 -i 5 -w 1 -r 1 -rf json -rff "$out/solvers.json" > "$out/solvers.txt"
+  jmh TrainingStepBench -p method=DSF -prof gc -rf json -rff "$out/step-gc.json" > "$out/step-gc.txt"
+  ./run.sh bench --preset ptb-gru-3l256 --method bptt,ftbptt,dsf --steps 20 --threads 2 --vs-pytorch > "$out/ptb-gru-3l256.txt" 2>&1
+  ./run.sh bench --preset ptb-gru-3l256 --method bptt,ftbptt,dsf --steps 20 --threads 1 > "$out/ptb-gru-3l256-1thread.txt" 2>&1
+fi
+echo "results in $out (the GEMM table: $out/gemm-table.md)"

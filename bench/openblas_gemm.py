@@ -3,8 +3,11 @@
 comparing dsf4j's Gemm on the same machine in the same session. NN: C = A·B; NT: C = A·Bᵀ; TN: C = Aᵀ·B.
 Run through bench/run-pytorch.sh's environment:
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 bench/openblas_gemm.py --threads 1
+OPENBLAS_CORETYPE picks OpenBLAS's kernel (Haswell: AVX2; SkylakeX: AVX-512); each line names the kernel
+that ran ("core", openblas_get_corename, asked after the first product: before it OpenBLAS says Prescott).
 """
 import argparse
+import ctypes
 import json
 import time
 
@@ -13,12 +16,28 @@ import torch
 SHAPES = [(128, 256, 768), (8192, 256, 768), (8192, 256, 10000), (256, 8192, 768), (1024, 1024, 1024)]
 
 
+def openblas_core():
+    """The kernel OpenBLAS runs, from the library this process loaded; None when it is not OpenBLAS."""
+    with open("/proc/self/maps") as f:
+        libs = sorted({line.split()[-1] for line in f if "openblas" in line and ".so" in line})
+    for path in libs:
+        try:
+            fn = ctypes.CDLL(path).openblas_get_corename
+        except (OSError, AttributeError):
+            continue
+        fn.restype = ctypes.c_char_p
+        return fn().decode()
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=1.0, help="time per shape and form")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    torch.mm(torch.rand(512, 512), torch.rand(512, 512))
+    core = openblas_core()
     for m, k, n in SHAPES:
         for form in ("NN", "NT", "TN"):
             a = torch.rand(k, m) if form == "TN" else torch.rand(m, k)
@@ -33,8 +52,8 @@ def main():
                 t0 = time.perf_counter()
                 op()
                 best = min(best, time.perf_counter() - t0)
-            print(json.dumps({"mkn": f"{m},{k},{n}", "form": form, "threads": args.threads,
-                              "gflops": round(2 * m * n * k / best / 1e9, 1)}))
+            print(json.dumps({"mkn": f"{m},{k},{n}", "form": form, "threads": args.threads, "core": core,
+                              "gflops": round(2 * m * n * k / best / 1e9, 1)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,9 @@ import java.util.Random;
 
 /**
  * {@link Gemm} on the shapes of a training step; the "gflop" counter (reported per second) is the
- * GFLOP/s. M,K,N: C[M×N] = op(A)[M×K]·op(B)[K×N]. NN: dX = dY·W; NT: Y = X·Wᵀ; TN: dW = dYᵀ·X.
+ * GFLOP/s. MxKxN (x-separated, as JMH splits -p values at commas): C[M×N] = op(A)[M×K]·op(B)[K×N]. NN: dX = dY·W; NT: Y = X·Wᵀ; TN: dW = dYᵀ·X.
+ * {@code blocking}: empty for this machine's ({@link GemmChoice}), or a blocking such as
+ * {@code "6x2 kc=256 mc=144 nc=512"} (any part; the model fills in the rest), to compare blockings in one run.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -27,7 +29,7 @@ import java.util.Random;
 @Measurement(iterations = 5, time = 1)
 public class GemmBench {
 
-    @Param({"128,256,768", "8192,256,768", "8192,256,10000", "256,8192,768", "1024,1024,1024"})
+    @Param({"128x256x768", "8192x256x768", "8192x256x10000", "256x8192x768", "1024x1024x1024"})
     public String mkn;
 
     @Param({"NN", "NT", "TN"})
@@ -35,6 +37,9 @@ public class GemmBench {
 
     @Param({"1", "2"})
     public int threads;
+
+    @Param({""})
+    public String blocking;
 
     private int m, k, n;
     private float[] a, b, c;
@@ -50,7 +55,7 @@ public class GemmBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        String[] s = mkn.split(",");
+        String[] s = mkn.split("x");
         m = Integer.parseInt(s[0]);
         k = Integer.parseInt(s[1]);
         n = Integer.parseInt(s[2]);
@@ -61,7 +66,7 @@ public class GemmBench {
         for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() - 0.5f;
         for (int i = 0; i < b.length; i++) b[i] = r.nextFloat() - 0.5f;
         parallel = new Parallel(threads);
-        gemm = new Gemm(parallel);
+        gemm = blocking.isBlank() ? new Gemm(parallel) : new Gemm(parallel, GemmChoice.resolve(CpuInfo.current(), blocking, Simd.BITS, Simd.L).blocking());
     }
 
     @TearDown(Level.Trial)

@@ -26,7 +26,7 @@ public final class AllReduceBench {
 
     /** Times {@code reps} all-reduces of {@code preset}'s gradient; rank 0 prints the line to {@code out}. */
     public static void run(String preset, int reps, PrintStream out) {
-        long floats = ParamLayout.init(BenchPresets.get(preset).config(), 0).trainableCount();
+        long floats = ParamLayout.layout(BenchPresets.get(preset).config()).trainableCount();
         try (Collective world = DistributedMode.AUTO.open(); Arena arena = Arena.ofConfined()) {
             if (world.size() < 2) {
                 throw new IllegalArgumentException("bench --allreduce times the all-reduce between processes: start it with mpirun -np 2 (or more)");

@@ -71,7 +71,7 @@ public record ScalingModel(double stepSeconds, long gradientBytes, int globalBat
         List<String> rows = new ArrayList<>();   // every preset checked before anything is printed
         for (Map.Entry<String, Double> e : presetSeconds.entrySet()) {
             BenchPresets.Preset p = BenchPresets.get(e.getKey());
-            long bytes = 4 * ParamLayout.init(p.config(), 0).trainableCount();
+            long bytes = 4 * ParamLayout.layout(p.config()).trainableCount();
             ScalingModel m = new ScalingModel(e.getValue(), bytes, p.batch(), ETA, ALPHA);
             StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %.2f s | %.1f MB |", p.name(), m.stepSeconds(), bytes / 1e6));
             for (double g : LINKS_GBPS) {

@@ -151,6 +151,23 @@ public final class StepBench {
         return best;
     }
 
+    /**
+     * The GEMM calls of one training step of {@code preset} per method in {@code methods}, recorded from
+     * the fast engine itself, with how many times each shape occurs (in first-call order).
+     */
+    public static java.util.Map<Gemm.Shape, Integer> gemmShapes(BenchPresets.Preset preset, java.util.List<Method> methods, DsfSolver solver) {
+        ModelConfig c = preset.config();
+        Parameters params = ParamLayout.init(c, 1);
+        Parameters grads = params.zerosLike();
+        Batch batch = GradientProbe.randomBatch(c, preset.batch(), preset.steps(), 2);
+        java.util.Map<Gemm.Shape, Integer> shapes = new java.util.LinkedHashMap<>();
+        try (FastEngine engine = new FastEngine(c, solver, 1)) {
+            engine.gemm().record(s -> shapes.merge(s, 1, Integer::sum));
+            for (Method m : methods) engine.lossAndGradient(params, batch, m, grads);
+        }
+        return shapes;
+    }
+
     /** m, v, θ updated like Adam (β 0.9/0.999, lr 1e-3); a stand-in for the optimizer's memory traffic and arithmetic. */
     private static void adamShapedPass(Parameters params, Parameters grads, Parameters m, Parameters v) {
         for (Tensor t : params) {

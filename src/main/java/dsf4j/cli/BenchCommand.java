@@ -7,10 +7,13 @@ import com.google.gson.JsonParser;
 import dsf4j.bench.AllReduceBench;
 import dsf4j.bench.BenchPresets;
 import dsf4j.bench.ScalingModel;
+import dsf4j.bench.GemmTuner;
 import dsf4j.bench.StepBench;
 import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
 import dsf4j.config.Method;
+import dsf4j.engine.fast.CpuInfo;
+import dsf4j.engine.fast.GemmChoice;
 import dsf4j.engine.fast.Parallel;
 import dsf4j.engine.fast.Simd;
 import picocli.CommandLine.Command;
@@ -72,6 +75,12 @@ final class BenchCommand implements Callable<Integer> {
     String modelScaling;
     /** The cells bench/pytorch_baseline.py has a torch.nn module for. */
     private static final java.util.Set<CellType> TORCH_CELLS = java.util.EnumSet.of(CellType.RNN, CellType.GRU, CellType.LSTM);
+    @Option(names = "--tune", paramLabel = "gemm", description = "gemm: measure GEMM blockings around the cache model's on this preset's step "
+            + "and store the fastest for this machine (~/.cache/dsf4j/gemm-<hash>.properties), which later runs use; then exit")
+    String tune;
+
+    @Option(names = "--machine", description = "print the CPU's caches, the vector width and the GEMM blocking in use (and why), then exit")
+    boolean machine;
 
     static final class PresetNames implements Iterable<String> {
         @Override
@@ -94,6 +103,13 @@ final class BenchCommand implements Callable<Integer> {
             ScalingModel.print(Choices.presetSeconds(modelScaling), System.out);
             return 0;
         }
+        if (machine) {
+            GemmChoice g = GemmChoice.current();
+            System.out.println("machine: " + g.cpu().describe());
+            System.out.printf("vectors %s; %s%n", Simd.describe(), g.describe());
+            return 0;
+        }
+        if (tune != null && !tune.equals("gemm")) throw new IllegalArgumentException("--tune " + tune + ": only --tune gemm exists");
         int workers = threads == 0 ? Parallel.defaultThreads() : threads;
         BenchPresets.Preset p = BenchPresets.get(preset);
         if (cell != null) p = p.withCell(CellType.parse(cell));
@@ -102,7 +118,18 @@ final class BenchCommand implements Callable<Integer> {
                     + ": drop --vs-pytorch or pick another --cell");
         }
         DsfSolver dsfSolver = DsfSolver.parse(solver);
+        if (tune != null) {
+            System.out.println("machine: " + CpuInfo.current().describe());
+            GemmTuner.tune(p, Choices.methods(methods), dsfSolver, workers, System.out);
+            return 0;
+        }
+        GemmChoice gemm = GemmChoice.current();
         double ceiling = StepBench.gemmCeiling(p, workers);
+        if (!json) {
+            System.out.println("machine: " + gemm.cpu().describe());
+            System.out.printf("vectors %s; %s%n", Simd.describe(), gemm.describe());
+            System.out.printf("GEMM ceiling %.1f GFLOP/s (%d threads, this preset's projection and head shapes, measured now)%n", ceiling, workers);
+        }
         List<StepBench.Result> results = new ArrayList<>();
         for (Method m : Choices.methods(methods)) {
             results.add(StepBench.run(p, m, dsfSolver, workers, warmup, steps, lambdaUpdate));
@@ -114,6 +141,12 @@ final class BenchCommand implements Callable<Integer> {
             out.put("preset", p.name());
             out.put("threads", workers);
             out.put("vector", Simd.describe());
+            out.put("cpu", gemm.cpu().describe());
+            out.put("l1d_bytes", gemm.cpu().l1d().bytes());
+            out.put("l2_bytes", gemm.cpu().l2().bytes());
+            out.put("l3_bytes", gemm.cpu().l3().bytes());
+            out.put("gemm_blocking", gemm.blocking().toString());
+            out.put("gemm_blocking_source", gemm.source());
             out.put("dsf_solver", dsfSolver.id());
             out.put("gemm_ceiling_gflops", ceiling);
             out.put("results", results);

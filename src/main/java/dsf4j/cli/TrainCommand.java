@@ -21,6 +21,7 @@ import dsf4j.train.FaultPolicy;
 import dsf4j.train.OptimizerKind;
 import dsf4j.train.Presets;
 import dsf4j.train.Provenance;
+import dsf4j.train.StepDump;
 import dsf4j.train.StopRequest;
 import dsf4j.train.TrainConfig;
 import dsf4j.train.TrainData;
@@ -118,6 +119,13 @@ final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", description = "continue the run in this folder (or from this checkpoint file)")
     Path resume;
+    @Option(names = "--dump-steps", paramLabel = "K",
+            description = "also write OUT/steps.safetensors once step K is done: the initial weights, the first K batches, each step's lr, loss, gradient norm "
+                    + "and weights, for bench/pytorch_equivalence.py (README: Step-for-step equality with PyTorch); the run itself is unchanged")
+    Integer dumpSteps;
+    @Option(names = "--dump-weights", paramLabel = "every|last",
+            description = "with --dump-steps: keep the weights after every step (default), or after step K only (large models)")
+    String dumpWeights;
     @Option(names = "--on-nan", defaultValue = "stop",
             description = "a NaN or infinite loss or gradient norm: stop (keeping the last good checkpoint) or skip that update and count it (default: ${DEFAULT-VALUE})")
     String onNan;
@@ -203,6 +211,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private Setup setUp(DataParallel parallel) {
         FaultPolicy faults = new FaultPolicy(FaultPolicy.OnNan.parse(onNan), FaultPolicy.OnSaveError.parse(onSaveError));
+        StepDump dump = stepDump();
         Checkpoint from = null;
         TrainConfig base;
         if (resume != null) {
@@ -234,8 +243,17 @@ final class TrainCommand implements Callable<Integer> {
         StopRequest stop = new StopRequest();
         Engine e = Engines.create(cfg.engine(), model, cfg.dsfSolver(), cfg.threads(), tf32);
         Trainer trainer = new Trainer(cfg, dataset, e, out, provenance, System.out, System.console() != null).faults(faults).stopWhen(stop)
-                .parallel(parallel).checkSync(checkSync);
+                .parallel(parallel).checkSync(checkSync).dumpSteps(dump);
         return new Setup(trainer, e, from, stop);
+    }
+
+    /** {@code --dump-steps K [--dump-weights every|last]}, or null. */
+    private StepDump stepDump() {
+        if (dumpSteps == null) {
+            if (dumpWeights != null) throw new IllegalArgumentException("--dump-weights " + dumpWeights + " needs --dump-steps K: add it, or drop --dump-weights");
+            return null;
+        }
+        return new StepDump(dumpSteps, dumpWeights == null ? StepDump.Weights.EVERY : StepDump.Weights.parse(dumpWeights));
     }
 
     /** {@code base} with every flag that was given. */

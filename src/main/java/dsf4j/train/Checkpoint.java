@@ -117,7 +117,7 @@ public record Checkpoint(ModelConfig model, TrainConfig train, Parameters params
                 }
                 state = state.withCarried(carried);
             }
-            Parameters params = ParamLayout.init(model, 0);   // the layout; values are overwritten below
+            Parameters params = ParamLayout.layout(model);   // values read below
             for (Tensor t : params) read(f, t.name(), t, path);
             Moments moments = null;
             if (f.has("optim/m/" + firstTrainable(params)) && meta.containsKey("optim_steps")) {

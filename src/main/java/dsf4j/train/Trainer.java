@@ -87,6 +87,7 @@ public final class Trainer {
     private FaultPolicy faults = FaultPolicy.DEFAULT;
     private StopRequest stop = new StopRequest();
     private CheckpointWriter writer = Checkpoint::save;
+    private StepDump dump;
     private DataParallel parallel = DataParallel.SINGLE;
     private long checkSyncEvery;
 
@@ -120,6 +121,12 @@ public final class Trainer {
     /** Ends the run after the step during which {@code request} is made, with a checkpoint of that step. */
     public Trainer stopWhen(StopRequest request) {
         this.stop = Objects.requireNonNull(request);
+        return this;
+    }
+
+    /** Records the run's first steps for a replay in PyTorch ({@link StepDump}: it observes, the run is unchanged). */
+    public Trainer dumpSteps(StepDump d) {
+        this.dump = d;
         return this;
     }
 
@@ -189,6 +196,7 @@ public final class Trainer {
         Session s;
         try {
             s = begin(resume);
+            if (dump != null) dump.begin(resume != null, data.carriesState(), parallel.launched(), s.total, s.params);
         } catch (RuntimeException e) {
             throw parallel.refuse(e);   // data-parallel: every process learns of it, none waits for the others
         }
@@ -396,6 +404,21 @@ public final class Trainer {
             } finally {
                 guard.unlock();
             }
+            if (dump != null && step <= dump.steps()) dumpStep(b, lr, update);
+        }
+
+        /** {@link StepDump}: this step's batch, rate, loss, norm and weights after it; the file once step K is done. */
+        private void dumpStep(Batch b, double lr, DeviceTrainer.Update update) {
+            if (dump.wantsWeightsAfter(step)) updater.sync();   // a device trainer's weights, to the host
+            dump.record(step, b, lr, update.loss(), update.gradNorm(), params);
+            if (step < dump.steps()) return;
+            Path file = out.resolve(StepDump.FILE);
+            try {
+                dump.file(model, cfg, engine.name(), provenance).write(file);
+            } catch (IOException | UncheckedIOException e) {
+                throw new TrainingHalted(String.format(Locale.ROOT, "step %d: could not write %s (%s): free disk space (or fix the folder) and run again", step, file, oneLine(e)), e);
+            }
+            console.line(String.format(Locale.ROOT, "steps 1-%d recorded in %s: replay them with bench/pytorch_equivalence.py %s", step, file, file));
         }
 
         /**

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class ParamLayoutTest {
 
     static long count(CellType cell, BlockType block, int layers, int hidden, int vocab, boolean withEmbeddingAndHead) {
-        Parameters p = ParamLayout.init(new ModelConfig(cell, block, layers, hidden, vocab, 0, LambdaInit.DEFAULT), 0);
+        Parameters p = ParamLayout.layout(new ModelConfig(cell, block, layers, hidden, vocab, 0, LambdaInit.DEFAULT));
         long n = p.trainableCount();
         if (!withEmbeddingAndHead) n -= p.get("embedding.weight").size() + p.get("head.weight").size() + p.get("head.bias").size();
         return n;
@@ -68,6 +68,23 @@ class ParamLayoutTest {
         assertEquals(0f, lambda[0]);
         assertEquals(1f, lambda[63]);
         assertEquals(1 / 63f, lambda[1], 1e-7);
+    }
+
+    @Test
+    void theLayoutACheckpointFillsHasInitsNamesShapesAndFlagsInOrder() {
+        for (CellType cell : CellType.values()) {
+            for (BlockType block : BlockType.values()) {
+                ModelConfig c = new ModelConfig(cell, block, 2, 6, 11, 0, LambdaInit.DEFAULT);
+                java.util.Iterator<Tensor> init = ParamLayout.init(c, 7).iterator();
+                for (Tensor t : ParamLayout.layout(c)) {
+                    Tensor i = init.next();
+                    assertEquals(i.name(), t.name());
+                    assertArrayEquals(i.shape(), t.shape(), t.name());
+                    assertEquals(i.trainable(), t.trainable(), t.name());
+                }
+                assertFalse(init.hasNext(), cell + " " + block);
+            }
+        }
     }
 
     @Test

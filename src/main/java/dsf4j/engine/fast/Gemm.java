@@ -8,32 +8,28 @@ import jdk.incubator.vector.VectorSpecies;
  * or transpose. With PyTorch's [out, in] weights: Y = X·Wᵀ is {@link #nt}, dX = dY·W is {@link #nn},
  * dW += dYᵀ·X is {@link #tn}.
  *
- * <p>The k dimension is cut into blocks of {@link #KC}; for each block, B is packed into k×NR panels
- * and A into MR×k panels (zero-padded at the edges), and an MR×NR micro-kernel keeps the 6 × 2
- * accumulator vectors in local variables (an array would spill them: 7 GFLOP/s instead of 100).
- * MR = 6, NR = 2 vectors (32 floats at 512 bits; 8 in scalar mode).
+ * <p>The k dimension is cut into blocks of KC; for each block, A is packed into MR×KC panels and B into
+ * KC×NR panels (zero-padded at the edges), and an MR×NR micro-kernel ({@link MicroKernels}) keeps its
+ * accumulators in registers and adds them to C. MR, NR, KC, MC and NC are a {@link GemmBlocking}: by
+ * default the one chosen for this machine ({@link GemmChoice}: the override, the tuned file, or the
+ * cache model).
  *
  * <p>Parallel over blocks of output tiles. Every output element is computed by one task, over the
- * k-blocks in increasing order, with the same micro-kernel (edge tiles are zero-padded, the tile grid
- * is fixed at multiples of MR and NR), so results are bitwise identical for any thread count.
+ * k-blocks in increasing order, with the same FMA chain (edge tiles are zero-padded, the tile grid
+ * is fixed at multiples of MR and NR), so results are bitwise identical for any thread count, and for
+ * any blocking with the same KC.
  *
- * <p>One instance per engine: it owns per-worker packing buffers (no allocation per call) and is not
- * re-entrant.
+ * <p>One instance per engine: it owns per-worker packing buffers ({@link GemmBlocking#scratchFloats()}
+ * floats each; no allocation per call) and is not re-entrant.
  */
 public final class Gemm {
 
-    /** Rows of the micro-tile. */
-    public static final int MR = 6;
-    /** Columns of the micro-tile: two vectors. */
-    public static final int NR = Simd.SCALAR ? 8 : 2 * Simd.L;
-    /** Depth of one packed block. */
-    public static final int KC = 256;
-    private static final int MC_TILES = 24;            // 144 rows of A per block (≈147 KB packed: L2)
-    private static final int NC_TILES = Math.max(1, 512 / NR); // 512 columns of B per block (512 KB)
-
     private final Parallel parallel;
+    private final GemmBlocking blocking;
+    private final int mr, nr, kc, mcTiles, ncTiles;
     private final float[][] packA, packB, tile;
     private final Parallel.Body body = this::block;
+    private java.util.function.Consumer<Shape> recorder;
 
     // The current call, read by the tasks.
     private boolean accumulate, transA, transB;
@@ -41,21 +37,48 @@ public final class Gemm {
     private float[] a, b, c;
     private int tilesPerBlockM, tilesPerBlockN, blocksN;
 
+    /** A GEMM with this machine's blocking ({@link GemmChoice#current()}). */
     public Gemm(Parallel parallel) {
-        this.parallel = parallel;
-        int w = parallel.threads();
-        packA = new float[w][MC_TILES * MR * KC];
-        packB = new float[w][NC_TILES * NR * KC];
-        tile = new float[w][MR * NR];
+        this(parallel, GemmChoice.current().blocking());
     }
 
-    /** Floats of packing and tile scratch per worker. */
+    /** A GEMM with the given blocking, whose lanes must be this JVM's vector width. */
+    public Gemm(Parallel parallel, GemmBlocking blocking) {
+        if (blocking.lanes() != Simd.L) {
+            throw new IllegalArgumentException("blocking " + blocking + " is for vectors of " + blocking.lanes() + " floats, this JVM's hold " + Simd.L + " floats");
+        }
+        this.parallel = parallel;
+        this.blocking = blocking;
+        this.mr = blocking.mr();
+        this.nr = blocking.nr();
+        this.kc = blocking.kc();
+        this.mcTiles = blocking.mc() / mr;
+        this.ncTiles = blocking.nc() / nr;
+        int w = parallel.threads();
+        packA = new float[w][mcTiles * mr * kc];
+        packB = new float[w][ncTiles * nr * kc];
+        tile = new float[w][mr * nr];
+    }
+
+    /** Floats of packing and tile scratch per worker at most, with this machine's blocking. */
     static long scratchFloats() {
-        return (long) MC_TILES * MR * KC + (long) NC_TILES * NR * KC + MR * NR;
+        return GemmChoice.current().blocking().scratchFloats();
     }
 
     public Parallel parallel() {
         return parallel;
+    }
+
+    /** One call's shape: C[m×n] (+)= op(A)[m×k]·op(B)[k×n]. */
+    public record Shape(boolean transA, boolean transB, int m, int n, int k, boolean accumulate) {}
+
+    /** Hands the shape of every following call to {@code recorder} (null: stop); for the GEMM tuner, which replays a step's products. */
+    public void record(java.util.function.Consumer<Shape> recorder) {
+        this.recorder = recorder;
+    }
+
+    public GemmBlocking blocking() {
+        return blocking;
     }
 
     /** C[m×n] (+)= A[m×k] · B[k×n]; dense row-major, C modified. */
@@ -80,6 +103,7 @@ public final class Gemm {
      */
     public void multiply(boolean accumulate, boolean transA, boolean transB, int m, int n, int k,
                          float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        if (recorder != null) recorder.accept(new Shape(transA, transB, m, n, k, accumulate));
         if (m == 0 || n == 0) return;
         if (k == 0) {
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
@@ -92,15 +116,15 @@ public final class Gemm {
         this.a = a; this.aOff = aOff; this.lda = lda;
         this.b = b; this.bOff = bOff; this.ldb = ldb;
         this.c = c; this.cOff = cOff; this.ldc = ldc;
-        int tilesM = (m + MR - 1) / MR, tilesN = (n + NR - 1) / NR;
+        int tilesM = (m + mr - 1) / mr, tilesN = (n + nr - 1) / nr;
         // A task is a group of row blocks × one column block: its packed B panel is reused down the
         // whole group. Groups are split until every worker has work (only the grouping of tiles
         // changes with the thread count, never the arithmetic).
-        int bn = Math.min(tilesN, NC_TILES), gm = tilesM;
+        int bn = Math.min(tilesN, ncTiles), gm = tilesM;
         // Long k: each task packs its rows of A once per k-block, so fewer, wider tasks pay less packing.
-        int wanted = parallel.threads() == 1 ? 1 : (k >= 4 * KC ? 2 : 4) * parallel.threads();
+        int wanted = parallel.threads() == 1 ? 1 : (k >= 4 * kc ? 2 : 4) * parallel.threads();
         while (ceilDiv(tilesM, gm) * ceilDiv(tilesN, bn) < wanted && (gm > 1 || bn > 1)) {
-            if (gm > 1 && (gm >= 2 * MC_TILES || bn == 1 || gm * MR >= bn * NR)) gm = (gm + 1) / 2;
+            if (gm > 1 && (gm >= 2 * mcTiles || bn == 1 || gm * mr >= bn * nr)) gm = (gm + 1) / 2;
             else bn = (bn + 1) / 2;
         }
         tilesPerBlockM = gm;
@@ -114,160 +138,137 @@ public final class Gemm {
         return (x + y - 1) / y;
     }
 
-    /** One task: rows [i0, i0+mg) × columns [j0, j0+nc) of C, all k-blocks in order. */
+    /**
+     * One task: rows [i0, i0+mg) × columns [j0, j0+nc) of C, all k-blocks in order. BLIS's loop order: an
+     * MC × KC panel of A is packed (it may live in L3), then the KC × nc block of B (L2); each MR × KC
+     * micro-panel of A stays in L1 while B's KC × NR micro-panels stream past it, so the tiles of C are
+     * visited along its rows (each row a sequential stream the prefetchers follow).
+     */
     private void block(int task, int worker) {
-        int i0 = (task / blocksN) * tilesPerBlockM * MR, j0 = (task % blocksN) * tilesPerBlockN * NR;
-        int mg = Math.min(tilesPerBlockM * MR, m - i0), nc = Math.min(tilesPerBlockN * NR, n - j0);
+        int i0 = (task / blocksN) * tilesPerBlockM * mr, j0 = (task % blocksN) * tilesPerBlockN * nr;
+        int mg = Math.min(tilesPerBlockM * mr, m - i0), nc = Math.min(tilesPerBlockN * nr, n - j0);
         float[] pa = packA[worker], pb = packB[worker], t = tile[worker];
-        if (!accumulate) {          // C = 0, then every k-block adds (0 + x = x exactly)
-            for (int i = i0; i < i0 + mg; i++) java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j0 + nc, 0f);
-        }
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int kc = Math.min(KC, k - p0);
-            packB(p0, kc, j0, nc, pb);
-            for (int ic = i0; ic < i0 + mg; ic += MC_TILES * MR) {
-                int mc = Math.min(MC_TILES * MR, i0 + mg - ic);
-                packA(p0, kc, ic, mc, pa);
-                for (int jr = 0; jr < nc; jr += NR) {
-                    int cols = Math.min(NR, nc - jr);
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        int rows = Math.min(MR, mc - ir);
-                        int co = cOff + (ic + ir) * ldc + j0 + jr;
-                        if (Simd.SCALAR) scalarKernel(kc, pa, ir * kc, pb, jr * kc, c, co, ldc, rows, cols, t);
-                        else vectorKernel(kc, pa, ir * kc, pb, jr * kc, c, co, ldc, rows, cols, t);
+        for (int p0 = 0; p0 < k; p0 += kc) {
+            int kb = Math.min(kc, k - p0);
+            boolean add = accumulate || p0 > 0;    // C = the first block's sums (= 0 + sums), then += each next
+            for (int ic = i0; ic < i0 + mg; ic += mcTiles * mr) {
+                int mc = Math.min(mcTiles * mr, i0 + mg - ic);
+                packA(p0, kb, ic, mc, pa);
+                packB(p0, kb, j0, nc, pb);          // after A, so that it is B's block the L2 holds
+                for (int ir = 0; ir < mc; ir += mr) {
+                    int rows = Math.min(mr, mc - ir);
+                    for (int jr = 0; jr < nc; jr += nr) {
+                        int cols = Math.min(nr, nc - jr), co = cOff + (ic + ir) * ldc + j0 + jr;
+                        if (Simd.SCALAR) {
+                            MicroKernels.scalarTile(mr, nr, kb, pa, ir * kb, pb, jr * kb, t);
+                            putTile(t, nr, c, co, ldc, rows, cols, add);
+                        } else if (rows == mr && cols == nr) {
+                            MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, c, co, ldc, add);
+                        } else {    // an edge tile: the sums into a scratch tile, then its part into C
+                            MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, t, 0, nr, false);
+                            putTile(t, nr, c, co, ldc, rows, cols, add);
+                        }
                     }
                 }
             }
         }
     }
 
-    /** Packs op(A)[i0 … i0+mc, p0 … p0+kc] into MR-row panels: dst[panel·MR·kc + p·MR + r], zero rows past m. */
+    /**
+     * Packs op(A)[i0 … i0+mc, p0 … p0+kc] into MR-row panels: dst[panel·MR·kc + p·MR + r], zero rows
+     * past m. Rows are copied four (then two, one) at a time with the copies written out: a loop over
+     * MR's rows per p ran at 1–2.5 ns per float, the unrolled groups at about 0.45.
+     */
     private void packA(int p0, int kc, int i0, int mc, float[] dst) {
-        if (transA) {              // op(A) = Aᵀ: a panel's MR values at depth p are contiguous in source row p
-            for (int ir = 0; ir < mc; ir += MR) {
-                int rows = Math.min(MR, mc - ir), src = aOff + p0 * lda + i0 + ir;
-                // Panel by panel, so the writes are one sequential stream; the source rows' lines stay
-                // in L1 from one panel to the next (kc lines).
-                for (int p = 0, o = ir * kc; p < kc; p++, o += MR, src += lda) {
-                    if (rows == MR) {
-                        dst[o] = a[src];
-                        dst[o + 1] = a[src + 1];
-                        dst[o + 2] = a[src + 2];
-                        dst[o + 3] = a[src + 3];
-                        dst[o + 4] = a[src + 4];
-                        dst[o + 5] = a[src + 5];
-                    } else {
-                        for (int r = 0; r < rows; r++) dst[o + r] = a[src + r];
-                        for (int r = rows; r < MR; r++) dst[o + r] = 0f;
-                    }
-                }
-            }
-            return;
+        for (int ir = 0; ir < mc; ir += mr) {
+            int rows = Math.min(mr, mc - ir), base = ir * kc;
+            if (transA) packPanelOfAt(p0 * lda + i0 + ir, kc, rows, dst, base);
+            else packPanelOfA((i0 + ir) * lda + p0, kc, rows, dst, base);
+            for (int r = rows; r < mr; r++) for (int p = 0; p < kc; p++) dst[base + r + p * mr] = 0f;
         }
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir), base = ir * kc;
-            if (rows == MR) {      // a full panel: six read streams, one sequential write stream
-                int s0 = aOff + (i0 + ir) * lda + p0;
-                for (int p = 0, o = base; p < kc; p++, o += MR) {
-                    int sp = s0 + p;
-                    dst[o] = a[sp];
-                    dst[o + 1] = a[sp + lda];
-                    dst[o + 2] = a[sp + 2 * lda];
-                    dst[o + 3] = a[sp + 3 * lda];
-                    dst[o + 4] = a[sp + 4 * lda];
-                    dst[o + 5] = a[sp + 5 * lda];
-                }
-                continue;
+    }
+
+    /** op(A) = A: row r of the panel is source row r, read sequentially, written with stride MR. */
+    private void packPanelOfA(int src, int kc, int rows, float[] dst, int base) {
+        int r = 0, s = aOff + src;
+        for (; r + 4 <= rows; r += 4) {
+            for (int p = 0, o = base + r, sp = s + r * lda; p < kc; p++, o += mr, sp++) {
+                dst[o] = a[sp];
+                dst[o + 1] = a[sp + lda];
+                dst[o + 2] = a[sp + 2 * lda];
+                dst[o + 3] = a[sp + 3 * lda];
             }
-            for (int r = 0; r < rows; r++) {
-                int src = aOff + (i0 + ir + r) * lda + p0, o = base + r;
-                for (int p = 0; p < kc; p++) dst[o + p * MR] = a[src + p];
+        }
+        for (; r + 2 <= rows; r += 2) {
+            for (int p = 0, o = base + r, sp = s + r * lda; p < kc; p++, o += mr, sp++) {
+                dst[o] = a[sp];
+                dst[o + 1] = a[sp + lda];
             }
-            for (int r = rows; r < MR; r++) for (int p = 0; p < kc; p++) dst[base + r + p * MR] = 0f;
+        }
+        for (; r < rows; r++) {
+            for (int p = 0, o = base + r, sp = s + r * lda; p < kc; p++, o += mr, sp++) dst[o] = a[sp];
+        }
+    }
+
+    /** op(A) = Aᵀ: the panel's values at depth p are contiguous in source row p. */
+    private void packPanelOfAt(int src, int kc, int rows, float[] dst, int base) {
+        int r = 0, s = aOff + src;
+        for (; r + 4 <= rows; r += 4) {
+            for (int p = 0, o = base + r, sp = s + r; p < kc; p++, o += mr, sp += lda) {
+                dst[o] = a[sp];
+                dst[o + 1] = a[sp + 1];
+                dst[o + 2] = a[sp + 2];
+                dst[o + 3] = a[sp + 3];
+            }
+        }
+        for (; r + 2 <= rows; r += 2) {
+            for (int p = 0, o = base + r, sp = s + r; p < kc; p++, o += mr, sp += lda) {
+                dst[o] = a[sp];
+                dst[o + 1] = a[sp + 1];
+            }
+        }
+        for (; r < rows; r++) {
+            for (int p = 0, o = base + r, sp = s + r; p < kc; p++, o += mr, sp += lda) dst[o] = a[sp];
         }
     }
 
     /** Packs op(B)[p0 … p0+kc, j0 … j0+nc] into NR-column panels: dst[panel·NR·kc + p·NR + col], zero past n. */
     private void packB(int p0, int kc, int j0, int nc, float[] dst) {
-        for (int jr = 0; jr < nc; jr += NR) {
-            int cols = Math.min(NR, nc - jr), base = jr * kc;
-            if (transB) {
-                for (int col = 0; col < cols; col++) {
-                    int src = bOff + (j0 + jr + col) * ldb + p0, o = base + col;
-                    for (int p = 0; p < kc; p++) dst[o + p * NR] = b[src + p];
+        for (int jr = 0; jr < nc; jr += nr) {
+            int cols = Math.min(nr, nc - jr), base = jr * kc;
+            if (transB) {            // column col of the panel is source row j0+jr+col: four at a time, as in packA
+                int col = 0;
+                for (; col + 4 <= cols; col += 4) {
+                    for (int p = 0, o = base + col, sp = bOff + (j0 + jr + col) * ldb + p0; p < kc; p++, o += nr, sp++) {
+                        dst[o] = b[sp];
+                        dst[o + 1] = b[sp + ldb];
+                        dst[o + 2] = b[sp + 2 * ldb];
+                        dst[o + 3] = b[sp + 3 * ldb];
+                    }
                 }
-                for (int col = cols; col < NR; col++) for (int p = 0; p < kc; p++) dst[base + col + p * NR] = 0f;
+                for (; col < cols; col++) {
+                    for (int p = 0, o = base + col, sp = bOff + (j0 + jr + col) * ldb + p0; p < kc; p++, o += nr, sp++) dst[o] = b[sp];
+                }
+                for (; col < nr; col++) for (int p = 0; p < kc; p++) dst[base + col + p * nr] = 0f;
             } else {
                 for (int p = 0; p < kc; p++) {
-                    int src = bOff + (p0 + p) * ldb + j0 + jr, o = base + p * NR;
+                    int src = bOff + (p0 + p) * ldb + j0 + jr, o = base + p * nr;
                     System.arraycopy(b, src, dst, o, cols);
-                    for (int col = cols; col < NR; col++) dst[o + col] = 0f;
+                    for (int col = cols; col < nr; col++) dst[o + col] = 0f;
                 }
             }
         }
     }
 
-    /**
-     * The 6 × (2 vectors) micro-kernel: acc = Σ_p pa[p][r] · pb[p][·] over kc, stored to {@code tile},
-     * then C tile += acc (only rows &lt; {@code rows}, columns &lt; {@code cols}).
-     */
-    private static void vectorKernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
-                                     int rows, int cols, float[] tile) {
-        VectorSpecies<Float> s = Simd.F;
-        int l = Simd.L;
-        FloatVector c00 = FloatVector.zero(s), c01 = FloatVector.zero(s);
-        FloatVector c10 = FloatVector.zero(s), c11 = FloatVector.zero(s);
-        FloatVector c20 = FloatVector.zero(s), c21 = FloatVector.zero(s);
-        FloatVector c30 = FloatVector.zero(s), c31 = FloatVector.zero(s);
-        FloatVector c40 = FloatVector.zero(s), c41 = FloatVector.zero(s);
-        FloatVector c50 = FloatVector.zero(s), c51 = FloatVector.zero(s);
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * 2 * l, ai = ao + p * MR;
-            FloatVector b0 = FloatVector.fromArray(s, pb, bi), b1 = FloatVector.fromArray(s, pb, bi + l);
-            FloatVector a0 = FloatVector.broadcast(s, pa[ai]);
-            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(s, pa[ai + 1]);
-            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(s, pa[ai + 2]);
-            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(s, pa[ai + 3]);
-            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(s, pa[ai + 4]);
-            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(s, pa[ai + 5]);
-            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
-        }
-        int nr = 2 * l;
-        c00.intoArray(tile, 0); c01.intoArray(tile, l);
-        c10.intoArray(tile, nr); c11.intoArray(tile, nr + l);
-        c20.intoArray(tile, 2 * nr); c21.intoArray(tile, 2 * nr + l);
-        c30.intoArray(tile, 3 * nr); c31.intoArray(tile, 3 * nr + l);
-        c40.intoArray(tile, 4 * nr); c41.intoArray(tile, 4 * nr + l);
-        c50.intoArray(tile, 5 * nr); c51.intoArray(tile, 5 * nr + l);
-        addTile(tile, nr, c, co, ldc, rows, cols);
-    }
-
-    /** The same tile product in plain loops (vectorBits=0), accumulating in the same k order. */
-    private static void scalarKernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
-                                     int rows, int cols, float[] tile) {
-        java.util.Arrays.fill(tile, 0f);
-        for (int p = 0; p < kc; p++) {
-            for (int r = 0; r < MR; r++) {
-                float av = pa[ao + p * MR + r];
-                for (int j = 0; j < NR; j++) tile[r * NR + j] = Math.fma(av, pb[bo + p * NR + j], tile[r * NR + j]);
-            }
-        }
-        addTile(tile, NR, c, co, ldc, rows, cols);
-    }
-
-    /**
-     * C tile += tile, kept out of the micro-kernel: C2 compiles the kernel's FMA loop best when the
-     * kernel ends with plain stores (a load-add-store of C there made it 4× slower).
-     */
-    private static void addTile(float[] tile, int nr, float[] c, int co, int ldc, int rows, int cols) {
+    /** C tile += tile ({@code add}) or C tile = tile, for the rows &lt; {@code rows} and columns &lt; {@code cols} that exist (edge tiles, scalar mode). */
+    private static void putTile(float[] tile, int nr, float[] c, int co, int ldc, int rows, int cols, boolean add) {
         int vb = Simd.bound(cols);
         for (int r = 0; r < rows; r++) {
             int o = co + r * ldc, t = r * nr, j = 0;
+            if (!add) {
+                System.arraycopy(tile, t, c, o, cols);
+                continue;
+            }
             for (; j < vb; j += Simd.L) {
                 FloatVector.fromArray(Simd.F, tile, t + j).add(FloatVector.fromArray(Simd.F, c, o + j)).intoArray(c, o + j);
             }

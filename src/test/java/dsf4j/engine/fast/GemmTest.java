@@ -3,12 +3,15 @@ package dsf4j.engine.fast;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Holds {@link Gemm} to a plain triple loop, in every form, at the edges, and across thread counts. */
+/** Holds {@link Gemm} to a plain triple loop, in every form, at the edges, across thread counts and blockings. */
 @Tag("width")
 class GemmTest {
 
@@ -102,6 +105,100 @@ class GemmTest {
             }
         }
         for (int t = 1; t < 4; t++) assertArrayEquals(out[0], out[t], 0f, "threads " + (t + 1));
+    }
+
+    /** Every micro-tile, with blocks small enough that the shapes below cross several KC, MC and NC blocks. */
+    static List<GemmBlocking> smallBlockings() {
+        List<GemmBlocking> out = new ArrayList<>();
+        for (int mr : GemmModel.kernelRows()) {
+            out.add(new GemmBlocking(mr, 2, Simd.L, 24, 2 * mr, 2 * 2 * Simd.L));
+            out.add(new GemmBlocking(mr, 2, Simd.L, 64, 3 * mr, 3 * 2 * Simd.L));
+        }
+        return out;
+    }
+
+    @Test
+    void everyMicroTileAndBlockingMatchesThePlainLoop() {
+        int[][] shapes = {{1, 1, 1}, {13, 70, 300}, {50, 9, 600}, {29, 131, 57}};
+        long seed = 100;
+        for (GemmBlocking blocking : smallBlockings()) {
+            for (int threads : new int[] {1, 3}) {
+                try (Parallel p = new Parallel(threads)) {
+                    Gemm g = new Gemm(p, blocking);
+                    for (int[] s : shapes) {
+                        for (boolean ta : new boolean[] {false, true}) {
+                            for (boolean tb : new boolean[] {false, true}) check(g, seed % 2 == 0, ta, tb, s[0], s[1], s[2], seed++);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyBlockingIsBitwiseIdenticalForAnyThreadCount() {
+        Random r = new Random(4);
+        int m = 97, n = 150, k = 170;
+        float[] a = random(r, m * k), b = random(r, k * n);
+        for (GemmBlocking blocking : smallBlockings()) {
+            float[] one = null;
+            for (int threads = 1; threads <= 4; threads++) {
+                float[] c = new float[m * n];
+                try (Parallel p = new Parallel(threads)) {
+                    new Gemm(p, blocking).tn(m, n, k, a, 0, b, 0, c, 0, false);    // a read as [k, m]
+                }
+                if (one == null) one = c;
+                else assertArrayEquals(one, c, 0f, blocking + ", threads " + threads);
+            }
+        }
+    }
+
+    @Test
+    void blockingsWithTheSameKcAreBitwiseIdenticalAndOtherKcOnlyRoundDifferently() {
+        Random r = new Random(5);
+        int m = 61, n = 203, k = 300;
+        float[] a = random(r, m * k), b = random(r, n * k);
+        float[] first = null;
+        for (int mr : GemmModel.kernelRows()) {
+            for (int[] mcNc : new int[][] {{mr, 2 * Simd.L}, {5 * mr, 6 * Simd.L}, {8192, 4096}}) {
+                float[] c = new float[m * n];
+                try (Parallel p = new Parallel(2)) {
+                    new Gemm(p, new GemmBlocking(mr, 2, Simd.L, 96, mcNc[0], mcNc[1])).nt(m, n, k, a, 0, b, 0, c, 0, false);
+                }
+                if (first == null) first = c;
+                else assertArrayEquals(first, c, 0f, mr + "x2 mc " + mcNc[0] + " nc " + mcNc[1]);
+            }
+        }
+        float[] otherKc = new float[m * n];
+        try (Parallel p = new Parallel(2)) {
+            new Gemm(p, new GemmBlocking(6, 2, Simd.L, 40, 60, 4 * Simd.L)).nt(m, n, k, a, 0, b, 0, otherKc, 0, false);
+        }
+        assertArrayEquals(first, otherKc, 1e-5f * k);
+    }
+
+    @Test
+    void anOverwritingProductIgnoresWhatCHeldEvenNaN() {
+        Random r = new Random(6);
+        int m = 29, n = 70, k = 150;
+        float[] a = random(r, m * k), b = random(r, k * n), expected = new float[m * n];
+        reference(false, false, false, m, n, k, a, 0, k, b, 0, n, expected, 0, n);
+        for (GemmBlocking blocking : smallBlockings()) {
+            float[] c = new float[m * n];
+            java.util.Arrays.fill(c, Float.NaN);
+            try (Parallel p = new Parallel(2)) {
+                new Gemm(p, blocking).nn(m, n, k, a, 0, b, 0, c, 0, false);
+            }
+            assertArrayEquals(expected, c, 1e-5f * k, blocking.toString());
+        }
+    }
+
+    @Test
+    void aBlockingForAnotherWidthIsRefused() {
+        try (Parallel p = new Parallel(1)) {
+            GemmBlocking other = new GemmBlocking(6, 2, Simd.L * 2, 64, 60, 64 * Simd.L);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Gemm(p, other));
+            assertTrue(e.getMessage().contains("floats"), e.getMessage());
+        }
     }
 
     @Test

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""One table of the GEMM width sweep that bench/measure-cpu.sh writes into DIR: dsf4j (JMH GemmBench) at
+512, 256 and 128 bits, each against its reference, and again with a Zen 4's caches forced
+(-Ddsf4j.cpu=l1d=32K,l2=1M) at 512 and 256 bits:
+  512 bits: OpenBLAS's own kernel (the faster of its autodetected one and OPENBLAS_CORETYPE=Cooperlake,
+            where the CPU has AVX-512: OpenBLAS 0.3.21 autodetects newer Intel models as Prescott, SSE3)
+  256 bits: OPENBLAS_CORETYPE=Haswell (AVX2)
+  128 bits: the 128-bit FMA peak (JMH FmaPeakBench), as OpenBLAS's only 128-bit x86 kernel has no FMA
+Cells are "dsf4j / reference (dsf4j as % of it)", GFLOP/s. Plain Python 3, no packages.
+  python3 bench/cpu_table.py runs/bench-20261201-0800 > runs/bench-20261201-0800/gemm-table.md
+"""
+import json
+import os
+import sys
+
+TARGETS = {"512": 95, "256": 95, "128": 85, "zen4-512": 95, "zen4-256": 95}
+
+
+def jmh(path, bench):
+    """{(mkn 'm,k,n', form, threads): GFLOP/s} of a JMH JSON result file; threads → GFLOP/s for FmaPeakBench."""
+    if not os.path.exists(path):
+        return {}
+    out = {}
+    for r in json.load(open(path)):
+        if not r["benchmark"].endswith(bench):
+            continue
+        p = r.get("params", {})
+        score = r["secondaryMetrics"]["gflop"]["score"]
+        if "mkn" in p:
+            out[(p["mkn"].replace("x", ","), p["form"], int(p["threads"]))] = score
+        else:
+            out[int(p["threads"])] = score
+    return out
+
+
+def openblas(path):
+    """{(mkn, form, threads): (GFLOP/s, core)} of an openblas_gemm.py output."""
+    out = {}
+    if os.path.exists(path):
+        for line in open(path):
+            if line.startswith("{"):
+                r = json.loads(line)
+                out[(r["mkn"], r["form"], int(r["threads"]))] = (r["gflops"], r.get("core"))
+    return out
+
+
+def cell(ours, ref):
+    if ours is None:
+        return "—"
+    if not ref:
+        return f"{ours:.0f}"
+    return f"{ours:.0f} / {ref:.0f} ({100 * ours / ref:.0f}%)"
+
+
+def main():
+    d = sys.argv[1]
+    gemm = {w: jmh(f"{d}/gemm-{w}.json", "GemmBench.multiply") for w in ("512", "256", "128", "zen4-512", "zen4-256")}
+    peak = {w: jmh(f"{d}/fma-{w}.json", "FmaPeakBench.fma") for w in ("512", "256", "128")}
+    ob = {}
+    for kind in ("native", "avx512", "haswell"):
+        for t in (1, 2):
+            ob.update({(kind,) + k: v for k, v in openblas(f"{d}/openblas-{kind}-{t}.jsonl").items()})
+
+    def ref(width, key):
+        mkn, form, t = key
+        if width in ("512", "zen4-512"):
+            cands = [ob.get(("native",) + key), ob.get(("avx512",) + key)]
+            cands = [c for c in cands if c]
+            return max(cands)[0] if cands else None
+        if width in ("256", "zen4-256"):
+            c = ob.get(("haswell",) + key)
+            return c[0] if c else None
+        return peak["128"].get(t)
+
+    cores = sorted({v[1] for k, v in ob.items() if k[0] in ("native", "avx512") and v[1]})
+    if os.path.exists(f"{d}/machine.txt"):
+        print("```")
+        print(open(f"{d}/machine.txt").read().rstrip())
+        print("```\n")
+    print(f"FMA peak (JMH FmaPeakBench), GFLOP/s, 1 / 2 threads: "
+          + "; ".join(f"{w} bits {peak[w].get(1, 0):.0f} / {peak[w].get(2, 0):.0f}" for w in ("512", "256", "128") if peak[w]))
+    print(f"OpenBLAS kernels at 512 bits: {', '.join(cores) or 'none measured'} (the faster per product); 256 bits: Haswell\n")
+    cols = [("512", "512 bits vs OpenBLAS"), ("256", "256 vs OpenBLAS Haswell"), ("128", "128 vs 128-bit FMA peak"),
+            ("zen4-512", "Zen 4 caches, 512 vs OpenBLAS"), ("zen4-256", "Zen 4 caches, 256 vs Haswell")]
+    cols = [c for c in cols if gemm[c[0]]]
+    print("| M,K,N | form | threads | " + " | ".join(c[1] for c in cols) + " |")
+    print("|---|---|---|" + "---|" * len(cols))
+    keys = sorted({k for w in gemm.values() for k in w}, key=lambda k: (k[2], [int(x) for x in k[0].split(",")], k[1]))
+    worst = {}
+    for key in keys:
+        cells = []
+        for w, _ in cols:
+            ours, r = gemm[w].get(key), ref(w, key)
+            cells.append(cell(ours, r))
+            if ours is not None and r:
+                worst[w] = min(worst.get(w, 1e9), 100 * ours / r)
+        print(f"| {key[0]} | {key[1]} | {key[2]} | " + " | ".join(cells) + " |")
+    print()
+    print("lowest share of the reference (target): " + "; ".join(
+        f"{c[1]}: {worst[c[0]]:.0f}% ({TARGETS[c[0]]}%)" for c in cols if c[0] in worst))
+
+
+if __name__ == "__main__":
+    main()

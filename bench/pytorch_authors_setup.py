@@ -211,9 +211,19 @@ def evaluate(model, batches, criterion, pad):
     return total / words
 
 
+def default_ptb():
+    """The first PTB folder of those dsf4j's data/fetch.sh looks in: $DSF4J_DATA/ptb, ../shared/data/ptb beside
+    the clone, data/cache/ptb (where it downloads); the last one when none holds it (the error then names it)."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    places = ([os.path.join(os.environ["DSF4J_DATA"], "ptb")] if os.environ.get("DSF4J_DATA") else []) + [
+        os.path.join(repo, "..", "shared", "data", "ptb"), os.path.join(repo, "data", "cache", "ptb")]
+    return next((p for p in places if os.path.isdir(p)), places[-1])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default="/work/shared/data/ptb", help="folder with ptb.{train,valid,test}.txt, plain or .gz")
+    ap.add_argument("--data", default=default_ptb(),
+                    help="folder with ptb.{train,valid,test}.txt, plain or .gz (default: where ./run.sh fetch ptb finds it)")
     ap.add_argument("--method", default="bptt", choices=sorted(LAYERS))
     ap.add_argument("--layers", type=int, default=3)
     ap.add_argument("--hidden", type=int, default=256)

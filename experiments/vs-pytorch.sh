@@ -40,7 +40,9 @@ for seed in $SEEDS; do
   fi
 done
 {
-  echo "PTB GRU 3L256 $METHOD, constant rate, seeds $SEEDS, $(date -u +%Y-%m-%d), $(lscpu | sed -n 's/^Model name: *//p')"
+  # lscpu's model name alone ("AMD EPYC") does not tell Zen 4 from Zen 5: family, model (and L1d where lscpu knows it) beside it
+  cpu=$(lscpu | sed -n 's/^Model name: *//p; s/^CPU family: *\(.*\)/family \1/p; s/^Model: *\(.*\)/model \1/p; s/^L1d cache: *\([^(]*\).*/L1d \1/p' | paste -sd, -)
+  echo "PTB GRU 3L256 $METHOD, constant rate, seeds $SEEDS, $(date -u +%Y-%m-%d), $cpu, $(nproc) CPUs"
   echo
   python3 experiments/vs_pytorch_table.py "$OUT" "$METHOD" $SEEDS
 } | tee "$OUT/table.md"

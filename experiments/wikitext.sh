@@ -3,7 +3,7 @@
 # with 16,000 entries, 256-token blocks (T 255), trained with BPTT, FT-BPTT and DSF on the authors'
 # WikiText schedule (Adam 1e-3, no weight decay, 10% linear warm-up then cosine to 0.1·lr, batch 128).
 # The paper runs WikiText-103 for 5 epochs; this script defaults to WikiText-2 (2.4M BPE tokens,
-# 1/44 of it): two cores train GRU 3L256 in 8 to 15 minutes per epoch and method. Writes
+# 1/44 of it): two cores train GRU 3L256 in 7 to 10 minutes per epoch and method (AMD Zen 5). Writes
 # runs/wikitext/<preset>-<method>/, a table of best validation and test perplexity with the gap ratio
 # the paper's shape is read from (DSF's gap to BPTT as a share of FT-BPTT's: 18% in the paper's
 # WikiText-103 GRU 3L512 row), and one plot per preset.

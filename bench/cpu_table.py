@@ -6,6 +6,7 @@
             where the CPU has AVX-512: OpenBLAS 0.3.21 autodetects newer Intel models as Prescott, SSE3)
   256 bits: OPENBLAS_CORETYPE=Haswell (AVX2)
   128 bits: the 128-bit FMA peak (JMH FmaPeakBench), as OpenBLAS's only 128-bit x86 kernel has no FMA
+and, above the table, each micro-kernel alone on L1-resident panels (JMH MicroKernelBench) against the FMA peak.
 Cells are "dsf4j / reference (dsf4j as % of it)", GFLOP/s. Plain Python 3, no packages.
   python3 bench/cpu_table.py runs/bench-20261201-0800 > runs/bench-20261201-0800/gemm-table.md
 """
@@ -31,6 +32,14 @@ def jmh(path, bench):
         else:
             out[int(p["threads"])] = score
     return out
+
+
+def kernels(path):
+    """{(mr, threads): GFLOP/s} of a JMH MicroKernelBench JSON result file (one KC)."""
+    if not os.path.exists(path):
+        return {}
+    return {(int(r["params"]["mr"]), int(r["params"]["threads"])): r["secondaryMetrics"]["gflop"]["score"]
+            for r in json.load(open(path)) if r["benchmark"].endswith("MicroKernelBench.kernel")}
 
 
 def openblas(path):
@@ -79,6 +88,14 @@ def main():
         print("```\n")
     print(f"FMA peak (JMH FmaPeakBench), GFLOP/s, 1 / 2 threads: "
           + "; ".join(f"{w} bits {peak[w].get(1, 0):.0f} / {peak[w].get(2, 0):.0f}" for w in ("512", "256", "128") if peak[w]))
+    for w in ("512", "256", "128"):
+        k = kernels(f"{d}/kernel-{w}.json")
+        if k and peak[w]:
+            print(f"\nMicro-kernel alone, {w} bits (JMH MicroKernelBench, L1-resident panels, KC 128), GFLOP/s and share of "
+                  "the FMA peak, 1 / 2 threads: " + "; ".join(
+                      f"{mr}x2 {k[(mr, 1)]:.0f} ({100 * k[(mr, 1)] / peak[w][1]:.0f}%) / {k[(mr, 2)]:.0f} "
+                      f"({100 * k[(mr, 2)] / peak[w][2]:.0f}%)" for mr in sorted({m for m, _ in k}, reverse=True)
+                      if (mr, 1) in k and (mr, 2) in k))
     print(f"OpenBLAS kernels at 512 bits: {', '.join(cores) or 'none measured'} (the faster per product); 256 bits: Haswell\n")
     cols = [("512", "512 bits vs OpenBLAS"), ("256", "256 vs OpenBLAS Haswell"), ("128", "128 vs 128-bit FMA peak"),
             ("zen4-512", "Zen 4 caches, 512 vs OpenBLAS"), ("zen4-256", "Zen 4 caches, 256 vs Haswell")]

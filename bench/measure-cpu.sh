@@ -6,7 +6,8 @@
 #    (-Ddsf4j.vectorBits), and at 512 and 256 bits with a Zen 4's caches forced (-Ddsf4j.cpu=l1d=32K,l2=1M);
 #    OpenBLAS sgemm (through PyTorch) with its own kernel (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset),
 #    with its AVX-512 kernel (Cooperlake) where the CPU has AVX-512, and with OPENBLAS_CORETYPE=Haswell (AVX2);
-#    the FMA peak at each width (JMH FmaPeakBench). bench/cpu_table.py turns it into one table: gemm-table.md.
+#    the FMA peak at each width (JMH FmaPeakBench) and each micro-kernel alone on L1-resident panels (JMH
+#    MicroKernelBench, KC 128). bench/cpu_table.py turns it into one table: gemm-table.md.
 # 2. The DSF solvers, the allocation of a training step, and whole training steps against PyTorch.
 # Writes everything under OUT (default runs/bench-<date>) and prints where. Needs Debian's python3-torch and
 # libopenblas0-openmp for the comparisons (bench/run-pytorch.sh says how when they are missing).
@@ -40,6 +41,7 @@ read -r -a jmh_opts <<< "${JMH_OPTS:--wi 2 -i 4 -w 1 -r 1}"
 for bits in 512 256 128; do
   jmh GemmBench "${jmh_opts[@]}" -jvmArgsAppend "-Ddsf4j.vectorBits=$bits" -rf json -rff "$out/gemm-$bits.json" > "$out/gemm-$bits.txt"
   jmh FmaPeakBench "${jmh_opts[@]}" -jvmArgsAppend "-Ddsf4j.vectorBits=$bits" -rf json -rff "$out/fma-$bits.json" > "$out/fma-$bits.txt"
+  jmh MicroKernelBench "${jmh_opts[@]}" -p kc=128 -jvmArgsAppend "-Ddsf4j.vectorBits=$bits" -rf json -rff "$out/kernel-$bits.json" > "$out/kernel-$bits.txt"
 done
 for bits in 512 256; do
   jmh GemmBench "${jmh_opts[@]}" -jvmArgsAppend "-Ddsf4j.vectorBits=$bits $zen4" -rf json -rff "$out/gemm-zen4-$bits.json" > "$out/gemm-zen4-$bits.txt"

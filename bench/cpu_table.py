@@ -96,7 +96,7 @@ def main():
                       f"{mr}x2 {k[(mr, 1)]:.0f} ({100 * k[(mr, 1)] / peak[w][1]:.0f}%) / {k[(mr, 2)]:.0f} "
                       f"({100 * k[(mr, 2)] / peak[w][2]:.0f}%)" for mr in sorted({m for m, _ in k}, reverse=True)
                       if (mr, 1) in k and (mr, 2) in k))
-    print(f"OpenBLAS kernels at 512 bits: {', '.join(cores) or 'none measured'} (the faster per product); 256 bits: Haswell\n")
+    print(f"\nOpenBLAS kernels at 512 bits: {', '.join(cores) or 'none measured'} (the faster per product); 256 bits: Haswell\n")
     cols = [("512", "512 bits vs OpenBLAS"), ("256", "256 vs OpenBLAS Haswell"), ("128", "128 vs 128-bit FMA peak"),
             ("zen4-512", "Zen 4 caches, 512 vs OpenBLAS"), ("zen4-256", "Zen 4 caches, 256 vs Haswell")]
     cols = [c for c in cols if gemm[c[0]]]

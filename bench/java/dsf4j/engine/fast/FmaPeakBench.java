@@ -3,7 +3,6 @@ package dsf4j.engine.fast;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -44,12 +43,6 @@ public class FmaPeakBench {
     private final float[] sink = new float[2 * TASKS * 64];
     private final Parallel.Body body = (task, worker) -> sink[task] += chains(TRIPS, 0.5f + (task & 7), 0.999f);
 
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflop;
-    }
-
     @Setup(Level.Trial)
     public void setup() {
         parallel = new Parallel(threads);
@@ -61,7 +54,7 @@ public class FmaPeakBench {
     }
 
     @Benchmark
-    public float fma(Flops flops) {
+    public float fma(GflopCounter flops) {
         parallel.forEach(threads * TASKS, body);
         flops.gflop += 2e-9 * CHAINS * Simd.L * TRIPS * TASKS * threads;
         return sink[0];

@@ -1,6 +1,5 @@
 package dsf4j.engine.fast;
 
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -46,13 +45,6 @@ public class GemmBench {
     private Parallel parallel;
     private Gemm gemm;
 
-    /** GFLOP done; an OPERATIONS counter is reported as a rate, i.e. GFLOP/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflop;
-    }
-
     @Setup(Level.Trial)
     public void setup() {
         String[] s = mkn.split("x");
@@ -75,7 +67,7 @@ public class GemmBench {
     }
 
     @Benchmark
-    public void multiply(Flops flops) {
+    public void multiply(GflopCounter flops) {
         switch (form) {
             case "NN" -> gemm.nn(m, n, k, a, 0, b, 0, c, 0, false);
             case "NT" -> gemm.nt(m, n, k, a, 0, b, 0, c, 0, false);     // b read as [N, K]

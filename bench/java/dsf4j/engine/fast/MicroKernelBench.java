@@ -1,6 +1,5 @@
 package dsf4j.engine.fast;
 
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -49,12 +48,6 @@ public class MicroKernelBench {
     private float[][] pa, pb, c;     // per worker: [mr·kc], [kc·nr], [mr·nr]; the kernel adds into c
     private Parallel.Body body;
 
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflop;
-    }
-
     @Setup(Level.Trial)
     public void setup() {
         int nr = 2 * Simd.L;
@@ -80,7 +73,7 @@ public class MicroKernelBench {
     }
 
     @Benchmark
-    public float kernel(Flops flops) {
+    public float kernel(GflopCounter flops) {
         parallel.forEach(threads * TASKS, body);
         flops.gflop += 2e-9 * mr * (2 * Simd.L) * kc * (double) CALLS * TASKS * threads;
         return c[0][0];

@@ -29,8 +29,9 @@ read -r -a jmh_opts <<< "${JMH_OPTS:--wi 2 -i 4 -w 1 -r 1}"
 {
   lscpu | grep -E 'Model name|^CPU family|^Model:|^CPU\(s\)|L1d|L2|L3'
   for i in /sys/devices/system/cpu/cpu0/cache/index*; do
-    echo "$i: L$(cat "$i/level") $(cat "$i/type") $(cat "$i/size") $(cat "$i/ways_of_associativity" 2>/dev/null)-way"
+    [ -d "$i" ] && echo "$i: L$(cat "$i/level") $(cat "$i/type") $(cat "$i/size") $(cat "$i/ways_of_associativity" 2>/dev/null)-way"
   done
+  getconf -a 2>/dev/null | grep -E '^LEVEL[123]_D?CACHE_(SIZE|ASSOC)' | tr -s ' ' | sed 's/^/getconf: /'   # glibc, from CPUID
   java -version 2>&1 | head -n 1
   date -u '+%Y-%m-%d %H:%M UTC'
   for bits in 512 256 128; do DSF4J_JAVA_OPTS="-Ddsf4j.vectorBits=$bits" ./run.sh bench --machine | tail -n 1; done

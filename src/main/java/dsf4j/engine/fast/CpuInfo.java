@@ -6,15 +6,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.IntToLongFunction;
 
 /**
  * What the GEMM's blocking model needs to know about the CPU it runs on: the data caches of one core,
  * the number of vector registers and how many independent FMAs must be in flight to hide their latency.
  *
  * <p>Linux: the caches are read from {@code /sys/devices/system/cpu/cpu0/cache/index*}/{level, type,
- * size, ways_of_associativity, shared_cpu_list} and the model name from {@code /proc/cpuinfo}. Elsewhere
- * (or when sysfs says nothing) a typical current x86 core is assumed: {@link #FALLBACK}, 32 KiB 8-way
- * L1d, 1 MiB 8-way L2, 32 MiB 16-way L3 shared by 8 cores; force the real sizes with {@code -Ddsf4j.cpu}.
+ * size, ways_of_associativity, shared_cpu_list} and the model name from {@code /proc/cpuinfo}. Where
+ * sysfs says nothing (some cloud VMs) glibc's {@code sysconf} is asked ({@link GlibcCaches}: CPUID on
+ * x86); it does not say which CPUs share the L3, so the fallback's 8 is assumed. Elsewhere a typical
+ * current x86 core is assumed: {@link #FALLBACK}, 32 KiB 8-way L1d, 1 MiB 8-way L2, 32 MiB 16-way L3
+ * shared by 8 cores; force the real sizes with {@code -Ddsf4j.cpu}.
  *
  * <p>{@code -Ddsf4j.cpu=l1d=32K,l2=1M,...} overrides any of: {@code l1d}, {@code l2}, {@code l3} (sizes,
  * with K/M/G), {@code l1d.ways}, {@code l2.ways}, {@code l3.ways}, {@code l3.shared} (CPUs sharing the L3),
@@ -25,7 +28,7 @@ import java.util.Locale;
  * @param model           the CPU's name, e.g. "AMD EPYC 9R14 (family 25 model 17)"
  * @param vectorRegisters 32 on AVX-512 and AArch64, 16 on AVX2
  * @param fmaInFlight     FMA latency in cycles × FMA pipes: the accumulators a micro-tile needs at least
- * @param source          where the figures come from: "sysfs", "fallback", plus "forced: …" for overrides
+ * @param source          where the figures come from: "sysfs", "sysconf", "fallback", plus "forced: …" for overrides
  */
 public record CpuInfo(String model, Cache l1d, Cache l2, Cache l3, int vectorRegisters, int fmaInFlight, String source) {
 
@@ -58,15 +61,28 @@ public record CpuInfo(String model, Cache l1d, Cache l2, Cache l3, int vectorReg
     public static CpuInfo current() {
         CpuInfo c = current;
         if (c == null) {
-            c = detect(SYSFS, CPUINFO).with(System.getProperty("dsf4j.cpu", ""));
+            c = detect(SYSFS, CPUINFO, GlibcCaches.sysconf()).with(System.getProperty("dsf4j.cpu", ""));
             current = c;
         }
         return c;
     }
 
-    /** Reads the caches under {@code cacheDir} (sysfs layout) and the model from {@code cpuinfo}; the fallback for what is missing. */
-    static CpuInfo detect(Path cacheDir, Path cpuinfo) {
-        Cache l1 = null, l2 = null, l3 = null;
+    /**
+     * Reads the caches under {@code cacheDir} (sysfs layout), else from {@code sysconf} (glibc's
+     * {@code _SC_LEVEL*} numbers, {@link GlibcCaches}), else the fallback; the model from {@code cpuinfo}.
+     */
+    static CpuInfo detect(Path cacheDir, Path cpuinfo, IntToLongFunction sysconf) {
+        String model = modelName(cpuinfo);
+        Cache[] sysfs = fromSysfs(cacheDir);
+        if (sysfs != null) return new CpuInfo(model, sysfs[0], sysfs[1], sysfs[2] != null ? sysfs[2] : FALLBACK.l3, detectVectorRegisters(), detectFmaInFlight(), "sysfs");
+        Cache[] libc = fromSysconf(sysconf);
+        if (libc != null) return new CpuInfo(model, libc[0], libc[1], libc[2], detectVectorRegisters(), detectFmaInFlight(), "sysconf");
+        return new CpuInfo(model, FALLBACK.l1d, FALLBACK.l2, FALLBACK.l3, detectVectorRegisters(), detectFmaInFlight(), "fallback");
+    }
+
+    /** {L1d, L2, L3 or null} from a sysfs cache directory; null when the L1d or L2 is missing. */
+    private static Cache[] fromSysfs(Path cacheDir) {
+        Cache[] found = new Cache[3];
         for (int i = 0; i < 8; i++) {
             Path d = cacheDir.resolve("index" + i);
             String level = read(d.resolve("level")), type = read(d.resolve("type")), size = read(d.resolve("size"));
@@ -80,15 +96,31 @@ public record CpuInfo(String model, Cache l1d, Cache l2, Cache l3, int vectorReg
             int ways = parsePositive(read(d.resolve("ways_of_associativity")), level.equals("3") ? 16 : 8);
             Cache c = new Cache(bytes, ways, sharedBy(read(d.resolve("shared_cpu_list"))));
             switch (level) {
-                case "1" -> l1 = c;
-                case "2" -> l2 = c;
-                case "3" -> l3 = c;
+                case "1" -> found[0] = c;
+                case "2" -> found[1] = c;
+                case "3" -> found[2] = c;
                 default -> { }
             }
         }
-        boolean found = l1 != null && l2 != null;
-        return new CpuInfo(modelName(cpuinfo), found ? l1 : FALLBACK.l1d, found ? l2 : FALLBACK.l2, l3 != null && found ? l3 : FALLBACK.l3,
-                detectVectorRegisters(), detectFmaInFlight(), found ? "sysfs" : "fallback");
+        return found[0] != null && found[1] != null ? found : null;
+    }
+
+    /**
+     * {L1d, L2, L3} from sysconf; null unless the L1d (4 KiB – 1 MiB) and an L2 at least as large are
+     * reported. Ways that are 0 (glibc: fully associative or unknown) or do not divide the size take the
+     * fallback's; the L3 is the fallback's when not reported, and its sharers always are (8).
+     */
+    static Cache[] fromSysconf(IntToLongFunction sysconf) {
+        long l1 = sysconf.applyAsLong(GlibcCaches.L1D_SIZE), l2 = sysconf.applyAsLong(GlibcCaches.L2_SIZE);
+        if (l1 < 4 << 10 || l1 > 1 << 20 || l2 < l1) return null;
+        long l3 = sysconf.applyAsLong(GlibcCaches.L3_SIZE);
+        Cache c3 = l3 >= l2 ? new Cache(l3, ways(l3, sysconf.applyAsLong(GlibcCaches.L3_ASSOC), FALLBACK.l3.ways), FALLBACK.l3.sharedBy) : FALLBACK.l3;
+        return new Cache[] {new Cache(l1, ways(l1, sysconf.applyAsLong(GlibcCaches.L1D_ASSOC), FALLBACK.l1d.ways), 1),
+                new Cache(l2, ways(l2, sysconf.applyAsLong(GlibcCaches.L2_ASSOC), FALLBACK.l2.ways), 1), c3};
+    }
+
+    private static int ways(long bytes, long reported, int dflt) {
+        return reported > 0 && reported <= 64 && bytes % reported == 0 ? (int) reported : dflt;
     }
 
     /**

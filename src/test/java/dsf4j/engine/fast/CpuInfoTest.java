@@ -1,17 +1,19 @@
 package dsf4j.engine.fast;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.IntToLongFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Reading the caches from a sysfs tree and /proc/cpuinfo, the fallback, and the -Ddsf4j.cpu override. */
+/** Reading the caches from a sysfs tree and /proc/cpuinfo, else glibc's sysconf, the fallback, and the -Ddsf4j.cpu override. */
 class CpuInfoTest {
 
     /** Writes index{i}/{level,type,size,ways_of_associativity,shared_cpu_list} as Linux does. */
@@ -32,7 +34,7 @@ class CpuInfoTest {
         cache(dir, 3, 3, "Unified", "32768K", 16, "0-1");
         Path cpuinfo = dir.resolve("cpuinfo");
         Files.writeString(cpuinfo, "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\nmodel name\t: AMD EPYC 9R14\n\nprocessor\t: 1\n");
-        CpuInfo c = CpuInfo.detect(dir, cpuinfo);
+        CpuInfo c = CpuInfo.detect(dir, cpuinfo, ZEN5_SYSCONF);
         assertEquals(new CpuInfo.Cache(32 << 10, 8, 1), c.l1d());
         assertEquals(new CpuInfo.Cache(1 << 20, 8, 1), c.l2());
         assertEquals(new CpuInfo.Cache(32 << 20, 16, 2), c.l3());
@@ -40,9 +42,49 @@ class CpuInfoTest {
         assertEquals("sysfs", c.source());
     }
 
+    /** What glibc's sysconf said on a Zen 5 EPYC VM without sysfs cache entries (getconf -a, 2026-12-02). */
+    private static final IntToLongFunction ZEN5_SYSCONF = name -> switch (name) {
+        case GlibcCaches.L1D_SIZE -> 49152;
+        case GlibcCaches.L1D_ASSOC -> 12;
+        case GlibcCaches.L2_SIZE -> 1048576;
+        case GlibcCaches.L2_ASSOC -> 8;
+        case GlibcCaches.L3_SIZE -> 532676608;
+        case GlibcCaches.L3_ASSOC -> 0;
+        default -> -1;
+    };
+
+    private static final IntToLongFunction NO_LIBC = name -> -1;
+
     @Test
-    void withoutSysfsTheFallbackCachesAreUsedAndSaidSo(@TempDir Path dir) {
-        CpuInfo c = CpuInfo.detect(dir.resolve("missing"), dir.resolve("missing-cpuinfo"));
+    void withoutSysfsTheCachesComeFromGlibcsSysconfWithTheFallbacksL3Sharers(@TempDir Path dir) {
+        CpuInfo c = CpuInfo.detect(dir.resolve("missing"), dir.resolve("missing-cpuinfo"), ZEN5_SYSCONF);
+        assertEquals(new CpuInfo.Cache(48 << 10, 12, 1), c.l1d());
+        assertEquals(new CpuInfo.Cache(1 << 20, 8, 1), c.l2());
+        assertEquals(new CpuInfo.Cache(532676608, CpuInfo.FALLBACK.l3().ways(), CpuInfo.FALLBACK.l3().sharedBy()), c.l3(), "ways 0 = unknown");
+        assertEquals("sysconf", c.source());
+    }
+
+    @Test
+    void sysconfFiguresThatCannotBeCachesAreIgnored() {
+        assertEquals(null, CpuInfo.fromSysconf(NO_LIBC));
+        assertEquals(null, CpuInfo.fromSysconf(n -> n == GlibcCaches.L1D_SIZE ? 49152 : 0), "no L2");
+        assertEquals(null, CpuInfo.fromSysconf(n -> n == GlibcCaches.L1D_SIZE ? 1L << 30 : n == GlibcCaches.L2_SIZE ? 2L << 30 : 0), "a 1 GiB L1d");
+        CpuInfo.Cache[] oddWays = CpuInfo.fromSysconf(n -> n == GlibcCaches.L1D_SIZE ? 32768 : n == GlibcCaches.L1D_ASSOC ? 7 : n == GlibcCaches.L2_SIZE ? 1 << 20 : 0);
+        assertEquals(new CpuInfo.Cache(32768, CpuInfo.FALLBACK.l1d().ways(), 1), oddWays[0], "7 ways do not divide 32 KiB");
+        assertEquals(CpuInfo.FALLBACK.l3(), oddWays[2], "no L3 reported");
+    }
+
+    @Test
+    void onLinuxWithGlibcSysconfReportsAnL1dNoLargerThanTheL2() {
+        IntToLongFunction sysconf = GlibcCaches.sysconf();
+        long l1 = sysconf.applyAsLong(GlibcCaches.L1D_SIZE);
+        Assumptions.assumeTrue(l1 > 0, "no glibc, or it does not know this CPU's caches");
+        assertTrue(l1 >= 4096 && l1 <= sysconf.applyAsLong(GlibcCaches.L2_SIZE), "L1d " + l1);
+    }
+
+    @Test
+    void withoutSysfsOrSysconfTheFallbackCachesAreUsedAndSaidSo(@TempDir Path dir) {
+        CpuInfo c = CpuInfo.detect(dir.resolve("missing"), dir.resolve("missing-cpuinfo"), NO_LIBC);
         assertEquals(CpuInfo.FALLBACK.l1d(), c.l1d());
         assertEquals(CpuInfo.FALLBACK.l2(), c.l2());
         assertEquals(CpuInfo.FALLBACK.l3(), c.l3());

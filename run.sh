@@ -35,6 +35,8 @@ if ! JAVA_HOME=$(find_jdk); then
 fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
+# For the bench/ scripts that run Maven or java themselves: JAVA_HOME=$(./run.sh --print-java-home)
+if [ "${1:-}" = --print-java-home ]; then echo "$JAVA_HOME"; exit 0; fi
 
 if ! command -v mvn >/dev/null 2>&1; then
   echo "dsf4j: Maven (mvn) is not on PATH; install Maven 3.8 or newer" >&2

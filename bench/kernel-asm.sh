@@ -16,7 +16,7 @@ HSDIS=${HSDIS:-/usr/lib/x86_64-linux-gnu/libhsdis.so.0}
 [ -f "$HSDIS" ] || { echo "kernel-asm: no hsdis at $HSDIS: apt-get install libhsdis0-fcml (or set HSDIS)" >&2; exit 1; }
 command -v objdump >/dev/null || { echo "kernel-asm: no objdump: apt-get install binutils" >&2; exit 1; }
 ./run.sh --version >/dev/null    # builds target/dsf4j.jar when a source is newer
-JAVA_BIN=${JAVA_HOME:?set JAVA_HOME to a JDK 25, as for bench/measure-cpu.sh}/bin
+JAVA_BIN=$(./run.sh --print-java-home)/bin      # the JDK 25 run.sh finds
 mkdir -p "$OUT/lib" "$OUT/drv/dsf4j/engine/fast"
 ln -sf "$HSDIS" "$OUT/lib/hsdis-amd64.so"
 
@@ -33,7 +33,7 @@ public class KernelAsm {
 EOF
 "$JAVA_BIN/javac" --add-modules jdk.incubator.vector -nowarn -cp target/dsf4j.jar -d "$OUT/drv" \
   "$OUT/drv/dsf4j/engine/fast/KernelAsm.java" 2>/dev/null
-LD_LIBRARY_PATH="$OUT/lib" "$JAVA_BIN/java" --add-modules jdk.incubator.vector -cp "target/dsf4j.jar:$OUT/drv" \
+LD_LIBRARY_PATH="$OUT/lib" "$JAVA_BIN/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "target/dsf4j.jar:$OUT/drv" \
   ${BITS:+-Ddsf4j.vectorBits=$BITS} -XX:+UnlockDiagnosticVMOptions \
   -XX:CompileCommand=quiet -XX:CompileCommand=print,dsf4j.engine.fast.MicroKernels::tile${MR}x2 \
   dsf4j.engine.fast.KernelAsm > "$OUT/print.txt" 2>&1

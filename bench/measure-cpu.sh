@@ -20,6 +20,8 @@ gemm_only=false
 [ "${1:-}" = "--gemm-only" ] && gemm_only=true
 out=${OUT:-runs/bench-$(date -u +%Y%m%d-%H%M)}
 mkdir -p "$out"
+JAVA_HOME=$(./run.sh --print-java-home)                         # the JDK 25 run.sh finds (the default java may be older)
+export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 ./run.sh --version >/dev/null                                   # builds target/dsf4j.jar when stale
 mvn -q -B -f bench/pom.xml package >/dev/null
 jmh() { java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar:target/dsf4j.jar org.openjdk.jmh.Main "$@" 2>&1 | grep -v '^WARNING: Using incubator'; }

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class MicroKernelBench {
@@ -44,6 +44,14 @@ public class MicroKernelBench {
     @Param({"1", "2"})
     public int threads;
 
+    /**
+     * B's KC × NR micro-panels per worker, visited in turn as the GEMM's inner loop does: 1 keeps the one
+     * panel in L1; 24 at KC 256 and 512 bits is a 768 KiB block streamed from L2, the GEMM's KC × NC block
+     * on a 1 MiB L2 (A's micro-panel stays in L1 either way, each panel's tile of C is its own).
+     */
+    @Param({"1"})
+    public int panels;
+
     private Parallel parallel;
     private float[][] pa, pb, c;     // per worker: [mr·kc], [kc·nr], [mr·nr]; the kernel adds into c
     private Parallel.Body body;
@@ -53,17 +61,20 @@ public class MicroKernelBench {
         int nr = 2 * Simd.L;
         parallel = new Parallel(threads);
         pa = new float[threads][mr * kc];
-        pb = new float[threads][kc * nr];
-        c = new float[threads][mr * nr];
+        pb = new float[threads][panels * kc * nr];
+        c = new float[threads][panels * mr * nr];
         for (int w = 0; w < threads; w++) {
             // small values: the sums added to C on every call stay far from overflow over a whole run
             for (int i = 0; i < pa[w].length; i++) pa[w][i] = 1e-3f * (1 + i % 7);
             for (int i = 0; i < pb[w].length; i++) pb[w][i] = 1e-3f * (1 + i % 5);
         }
-        int rows = mr, depth = kc;
+        int rows = mr, depth = kc, np = panels;
         body = (task, worker) -> {
             float[] a = pa[worker], b = pb[worker], sums = c[worker];
-            for (int i = 0; i < CALLS; i++) MicroKernels.tile(rows, depth, a, 0, b, 0, sums, 0, nr, true);
+            for (int i = 0; i < CALLS; i++) {
+                int j = (task * CALLS + i) % np;
+                MicroKernels.tile(rows, depth, a, 0, b, j * depth * nr, sums, j * rows * nr, nr, true);
+            }
         };
     }
 

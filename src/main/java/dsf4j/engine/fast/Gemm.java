@@ -117,10 +117,10 @@ public final class Gemm {
         this.b = b; this.bOff = bOff; this.ldb = ldb;
         this.c = c; this.cOff = cOff; this.ldc = ldc;
         int tilesM = (m + mr - 1) / mr, tilesN = (n + nr - 1) / nr;
-        // A task is a group of row blocks × one column block: its packed B panel is reused down the
-        // whole group. Groups are split until every worker has work (only the grouping of tiles
-        // changes with the thread count, never the arithmetic).
-        int bn = Math.min(tilesN, ncTiles), gm = tilesM;
+        // A task is a group of rows × a group of columns: each MC × KC panel of A it packs serves all
+        // its columns, each KC × NC block of B one panel of A. Groups are split until every worker has
+        // work (only the grouping of tiles changes with the thread count, never the arithmetic).
+        int bn = tilesN, gm = tilesM;
         // Long k: each task packs its rows of A once per k-block, so fewer, wider tasks pay less packing.
         int wanted = parallel.threads() == 1 ? 1 : (k >= 4 * kc ? 2 : 4) * parallel.threads();
         while (ceilDiv(tilesM, gm) * ceilDiv(tilesN, bn) < wanted && (gm > 1 || bn > 1)) {
@@ -139,36 +139,45 @@ public final class Gemm {
     }
 
     /**
-     * One task: rows [i0, i0+mg) × columns [j0, j0+nc) of C, all k-blocks in order. BLIS's loop order: an
-     * MC × KC panel of A is packed (it may live in L3), then the KC × nc block of B (L2); each MR × KC
-     * micro-panel of A stays in L1 while B's KC × NR micro-panels stream past it, so the tiles of C are
-     * visited along its rows (each row a sequential stream the prefetchers follow).
+     * One task: rows [i0, i0+mg) × columns [j0, j0+ng) of C, all k-blocks in order. BLIS's loop order
+     * (with A and B in each other's roles, see {@link GemmModel}): an MC × KC panel of A is packed once
+     * (it may live in L3) and serves every KC × NC block of B packed after it (L2); in each block, an
+     * MR × KC micro-panel of A stays in L1 while B's KC × NR micro-panels stream past it, so the tiles of
+     * C are visited along its rows (each row a sequential stream the prefetchers follow).
      */
     private void block(int task, int worker) {
         int i0 = (task / blocksN) * tilesPerBlockM * mr, j0 = (task % blocksN) * tilesPerBlockN * nr;
-        int mg = Math.min(tilesPerBlockM * mr, m - i0), nc = Math.min(tilesPerBlockN * nr, n - j0);
-        float[] pa = packA[worker], pb = packB[worker], t = tile[worker];
+        int mg = Math.min(tilesPerBlockM * mr, m - i0), ng = Math.min(tilesPerBlockN * nr, n - j0);
+        float[] pa = packA[worker], pb = packB[worker];
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kb = Math.min(kc, k - p0);
             boolean add = accumulate || p0 > 0;    // C = the first block's sums (= 0 + sums), then += each next
             for (int ic = i0; ic < i0 + mg; ic += mcTiles * mr) {
                 int mc = Math.min(mcTiles * mr, i0 + mg - ic);
                 packA(p0, kb, ic, mc, pa);
-                packB(p0, kb, j0, nc, pb);          // after A, so that it is B's block the L2 holds
-                for (int ir = 0; ir < mc; ir += mr) {
-                    int rows = Math.min(mr, mc - ir);
-                    for (int jr = 0; jr < nc; jr += nr) {
-                        int cols = Math.min(nr, nc - jr), co = cOff + (ic + ir) * ldc + j0 + jr;
-                        if (Simd.SCALAR) {
-                            MicroKernels.scalarTile(mr, nr, kb, pa, ir * kb, pb, jr * kb, t);
-                            putTile(t, nr, c, co, ldc, rows, cols, add);
-                        } else if (rows == mr && cols == nr) {
-                            MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, c, co, ldc, add);
-                        } else {    // an edge tile: the sums into a scratch tile, then its part into C
-                            MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, t, 0, nr, false);
-                            putTile(t, nr, c, co, ldc, rows, cols, add);
-                        }
-                    }
+                for (int jc = j0; jc < j0 + ng; jc += ncTiles * nr) {
+                    int nc = Math.min(ncTiles * nr, j0 + ng - jc);
+                    packB(p0, kb, jc, nc, pb);      // after A, so that it is B's block the L2 holds
+                    macroKernel(kb, add, ic, mc, jc, nc, pa, pb, tile[worker]);
+                }
+            }
+        }
+    }
+
+    /** The MR × NR tiles of C[ic … ic+mc, jc … jc+nc) from packed A (pa) and packed B (pb), one depth block of kb. */
+    private void macroKernel(int kb, boolean add, int ic, int mc, int jc, int nc, float[] pa, float[] pb, float[] t) {
+        for (int ir = 0; ir < mc; ir += mr) {
+            int rows = Math.min(mr, mc - ir);
+            for (int jr = 0; jr < nc; jr += nr) {
+                int cols = Math.min(nr, nc - jr), co = cOff + (ic + ir) * ldc + jc + jr;
+                if (Simd.SCALAR) {
+                    MicroKernels.scalarTile(mr, nr, kb, pa, ir * kb, pb, jr * kb, t);
+                    putTile(t, nr, c, co, ldc, rows, cols, add);
+                } else if (rows == mr && cols == nr) {
+                    MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, c, co, ldc, add);
+                } else {    // an edge tile: the sums into a scratch tile, then its part into C
+                    MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, t, 0, nr, false);
+                    putTile(t, nr, c, co, ldc, rows, cols, add);
                 }
             }
         }
@@ -250,6 +259,11 @@ public final class Gemm {
                     for (int p = 0, o = base + col, sp = bOff + (j0 + jr + col) * ldb + p0; p < kc; p++, o += nr, sp++) dst[o] = b[sp];
                 }
                 for (; col < nr; col++) for (int p = 0; p < kc; p++) dst[base + col + p * nr] = 0f;
+            } else if (cols == nr && nr == 2 * Simd.L && !Simd.SCALAR) {    // a whole panel row is two vectors
+                for (int p = 0, src = bOff + p0 * ldb + j0 + jr, o = base; p < kc; p++, src += ldb, o += nr) {
+                    FloatVector.fromArray(Simd.F, b, src).intoArray(dst, o);
+                    FloatVector.fromArray(Simd.F, b, src + Simd.L).intoArray(dst, o + Simd.L);
+                }
             } else {
                 for (int p = 0; p < kc; p++) {
                     int src = bOff + (p0 + p) * ldb + j0 + jr, o = base + p * nr;

@@ -72,15 +72,20 @@ public record CpuInfo(String model, Cache l1d, Cache l2, Cache l3, int vectorReg
      * {@code _SC_LEVEL*} numbers, {@link GlibcCaches}), else the fallback; the model from {@code cpuinfo}.
      */
     static CpuInfo detect(Path cacheDir, Path cpuinfo, IntToLongFunction sysconf) {
-        String model = modelName(cpuinfo);
-        Cache[] sysfs = fromSysfs(cacheDir);
-        if (sysfs != null) return new CpuInfo(model, sysfs[0], sysfs[1], sysfs[2] != null ? sysfs[2] : FALLBACK.l3, detectVectorRegisters(), detectFmaInFlight(), "sysfs");
-        Cache[] libc = fromSysconf(sysconf);
-        if (libc != null) return new CpuInfo(model, libc[0], libc[1], libc[2], detectVectorRegisters(), detectFmaInFlight(), "sysconf");
-        return new CpuInfo(model, FALLBACK.l1d, FALLBACK.l2, FALLBACK.l3, detectVectorRegisters(), detectFmaInFlight(), "fallback");
+        Cache[] caches = fromSysfs(cacheDir);
+        String source = "sysfs";
+        if (caches == null) {
+            caches = fromSysconf(sysconf);
+            source = "sysconf";
+        }
+        if (caches == null) {
+            caches = new Cache[] {FALLBACK.l1d, FALLBACK.l2, FALLBACK.l3};
+            source = "fallback";
+        }
+        return new CpuInfo(modelName(cpuinfo), caches[0], caches[1], caches[2], detectVectorRegisters(), detectFmaInFlight(), source);
     }
 
-    /** {L1d, L2, L3 or null} from a sysfs cache directory; null when the L1d or L2 is missing. */
+    /** {L1d, L2, L3} from a sysfs cache directory, the fallback's L3 when it has none; null when the L1d or L2 is missing. */
     private static Cache[] fromSysfs(Path cacheDir) {
         Cache[] found = new Cache[3];
         for (int i = 0; i < 8; i++) {
@@ -102,6 +107,7 @@ public record CpuInfo(String model, Cache l1d, Cache l2, Cache l3, int vectorReg
                 default -> { }
             }
         }
+        if (found[2] == null) found[2] = FALLBACK.l3;
         return found[0] != null && found[1] != null ? found : null;
     }
 

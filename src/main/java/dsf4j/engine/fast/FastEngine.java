@@ -173,12 +173,14 @@ public final class FastEngine implements Engine {
         long fft = Integer.highestOneBit(Math.max(1, 2 * seq - 1)) << 1;
         long perLayer = n * d + batch * gw + n * cw + 3L * batch * d + fft * d + fft     // FastRecurrentLayer, solver
                 + (tf ? 7 * n * h + 4 * n : 0);                                      // LN1/LN2 outputs and stats, after-RNN, fc1
-        long shared = n * g * (c.cell().separateHiddenGradient ? 2 : 1) + n * d;       // FastRecurrentLayer.Scratch
-        long chunk = Math.max(1, Math.min(n, (1 << 22) / c.vocab() * 4));
+        long shared = n * g * (c.cell().separateHiddenGradient ? 2 : 1) + n * d          // FastRecurrentLayer.Scratch
+                + FastRecurrentLayer.Scratch.packedWhhFloats((int) h, (int) gw);            // its packed W_hh
+        long chunk = CrossEntropyHead.chunkRows((int) n, c.vocab());
+        long partials = (chunk + CrossEntropyHead.ROWS_PER_TASK - 1) / CrossEntropyHead.ROWS_PER_TASK * c.vocab();
         long values = 2 * n + (layers + 1) * n * h + layers * perLayer + shared
                 + (tf ? n * h + 2 * n + 8 * n * h : 0)                                  // z, final LN stats, mlpAct, dAct
                 + 2 * n * h                                                             // dx, dTmp
-                + chunk * c.vocab() + 2 * chunk                                         // head: logits, row losses (double)
+                + chunk * c.vocab() + 2 * chunk + partials                              // head: logits, row losses (double), db's partial sums
                 + (tf ? 2 * ((n + LayerNormKernel.ROWS_PER_TASK - 1) / LayerNormKernel.ROWS_PER_TASK) * h : 0)   // dγ, dβ partials
                 + (long) Parallel.defaultThreads() * (Gemm.scratchFloats() + 4096);
         return MemoryEstimate.withEngine(c, 4 * values);

@@ -76,6 +76,10 @@ final class FastRecurrentLayer implements RecurrentBackward {
         final float[] giOrDGi;   // [N, G·H]
         final float[] dGh;       // [N, G·H]; the same array as giOrDGi unless the cell keeps them apart (GRU)
         final float[] delta;     // [N, D]
+        // W_hh packed once per sequence for its T per-step GEMMs (W_hhᵀ [H, R·H] in the forward, W_hh
+        // [R·H, H] in an exact backward), room for the larger: packing it at every step cost as much as
+        // the step's product (B = 64, H = 256).
+        final Gemm.PackedB packedWhh;
 
         // A hybrid method's, allocated at its first backward (null for every other method):
         float[] windowCarry;     // δ_{t+1}·J_{t+1} of every window, [⌈T/K⌉·B, D]
@@ -87,6 +91,12 @@ final class FastRecurrentLayer implements RecurrentBackward {
             giOrDGi = new float[n * cell.g];
             dGh = cell.separateHiddenGradient() ? new float[n * cell.g] : giOrDGi;
             delta = new float[n * cell.d];
+            packedWhh = new Gemm.PackedB(packedWhhFloats(cell.h, cell.gh));
+        }
+
+        /** Floats of the packed W_hh: the larger of W_hhᵀ's and W_hh's packings (0 without hidden gates). */
+        static int packedWhhFloats(int h, int gw) {
+            return gw == 0 ? 0 : Math.max(Gemm.packedFloats(h, gw), Gemm.packedFloats(gw, h));
         }
     }
 
@@ -137,13 +147,14 @@ final class FastRecurrentLayer implements RecurrentBackward {
         if (hasInitial) System.arraycopy(s0, 0, initial, 0, batch * d);   // the caller may overwrite s0 before the backward
         gemm.nt(n, g, h, x, 0, wIh, 0, gi, 0, false);
         rowKernels.addRowVector(gi, n, g, bIh);
+        if (gw > 0) gemm.pack(true, h, gw, wHh, 0, h, scratch.packedWhh);     // op(B) = W_hhᵀ, [H, R·H]
         for (int t = 0; t < steps; t++) {
             float[] prev = t == 0 ? first() : states;
             int prevOff = t == 0 ? 0 : (t - 1) * batch * d;
             if (gw > 0 && t == 0 && !hasInitial) {           // h_{−1} = 0: gh is the bias
                 for (int b = 0; b < batch; b++) System.arraycopy(bHh, 0, gh, b * gw, gw);
             } else if (gw > 0) {                              // (a cell without hidden gates has no gh)
-                gemm.multiply(false, false, true, batch, gw, h, prev, prevOff, d, wHh, 0, h, gh, 0, gw);
+                gemm.multiply(false, false, batch, prev, prevOff, d, scratch.packedWhh, gh, 0, gw);
                 VectorMath.addRowVector(gh, 0, batch, gw, bHh);
             }
             curT = t;
@@ -312,13 +323,14 @@ final class FastRecurrentLayer implements RecurrentBackward {
             scratch.windowDGh = new float[windows * batch * gw];
         }
         this.window = window;
+        if (gw > 0) gemm.pack(false, gw, h, wHh, 0, h, scratch.packedWhh);    // op(B) = W_hh, [R·H, H]
         int tasks = (batch + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         for (int k = window - 1; k >= 0; k--) {
             int active = k < last ? windows : windows - 1;     // the last window may be shorter
             windowStep = k;
             parallel.forEach(active * tasks, windowRows);
             if (k > 0 && gw > 0) {   // carry[:, :H] += dGh_t·W_hh for every window (the direct part is already in it)
-                gemm.multiply(true, false, false, active * batch, h, gw, scratch.windowDGh, 0, gw, wHh, 0, h, scratch.windowCarry, 0, d);
+                gemm.multiply(true, false, active * batch, scratch.windowDGh, 0, gw, scratch.packedWhh, scratch.windowCarry, 0, d);
             }
         }
     }
@@ -345,12 +357,13 @@ final class FastRecurrentLayer implements RecurrentBackward {
     @Override
     public void exactSteps(int from, int to) {
         windowEnd = to;
+        if (gw > 0 && to - from > 1) gemm.pack(false, gw, h, wHh, 0, h, scratch.packedWhh);    // op(B) = W_hh, [R·H, H]
         for (int t = to - 1; t >= from; t--) {
             curT = t;
             carryOut = t > from;
             parallel.forEach((batch + ROWS_PER_TASK - 1) / ROWS_PER_TASK, exactRows);
             if (carryOut && gw > 0) {   // carry[:, :H] += dGh_t·W_hh (the direct part is already in carry)
-                gemm.multiply(true, false, false, batch, h, gw, dGh, t * batch * g, g, wHh, 0, h, carry, 0, d);
+                gemm.multiply(true, false, batch, dGh, t * batch * g, g, scratch.packedWhh, carry, 0, d);
             }
         }
     }

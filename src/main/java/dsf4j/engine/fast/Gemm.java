@@ -35,6 +35,7 @@ public final class Gemm {
     private boolean accumulate, transA, transB;
     private int m, n, k, lda, ldb, ldc, aOff, bOff, cOff;
     private float[] a, b, c;
+    private PackedB packed;     // B of this call when it was packed beforehand (b is null then)
     private int tilesPerBlockM, tilesPerBlockN, blocksN;
 
     /** A GEMM with this machine's blocking ({@link GemmChoice#current()}). */
@@ -60,6 +61,12 @@ public final class Gemm {
         tile = new float[w][mr * nr];
     }
 
+    /** Floats of a {@link PackedB} holding op(B)[k×n], with this machine's blocking (n rounded up to NR). */
+    static int packedFloats(int k, int n) {
+        int nr = GemmChoice.current().blocking().nr();
+        return k * ((n + nr - 1) / nr * nr);
+    }
+
     /** Floats of packing and tile scratch per worker at most, with this machine's blocking. */
     static long scratchFloats() {
         return GemmChoice.current().blocking().scratchFloats();
@@ -79,6 +86,59 @@ public final class Gemm {
 
     public GemmBlocking blocking() {
         return blocking;
+    }
+
+    /**
+     * op(B)[k×n] packed once for products that reuse it (a recurrent weight at every step of a sequence):
+     * the panels {@link #packB} writes, one KC block after the other, block p0 at p0·n' (n' = n rounded up
+     * to NR), its panel of columns j at p0·n' + j·kb. Reused between calls; only {@link #pack} writes it.
+     */
+    public static final class PackedB {
+        private float[] data;
+        private int k, n, kc, nr;
+
+        /** Room for {@code floats} floats ({@link #packedFloats}); grown by {@link #pack} when a product needs more. */
+        public PackedB(int floats) {
+            data = new float[floats];
+        }
+
+        public int k() {
+            return k;
+        }
+
+        public int n() {
+            return n;
+        }
+    }
+
+    /**
+     * Packs op(B)[k×n] (op(B)[p][j] = transB ? b[bOff + j·ldb + p] : b[bOff + p·ldb + j]) into {@code into},
+     * growing its array if needed, for {@link #multiply(boolean, boolean, int, float[], int, int, PackedB, float[], int, int)}.
+     * Only {@code into} is modified; it is returned.
+     */
+    public PackedB pack(boolean transB, int k, int n, float[] b, int bOff, int ldb, PackedB into) {
+        int padded = (n + nr - 1) / nr * nr;
+        if (into.data.length < (long) k * padded) into.data = new float[k * padded];
+        into.k = k; into.n = n; into.kc = kc; into.nr = nr;
+        this.transB = transB;
+        this.b = b; this.bOff = bOff; this.ldb = ldb;
+        for (int p0 = 0; p0 < k; p0 += kc) packB(p0, Math.min(kc, k - p0), 0, n, into.data, p0 * padded);
+        this.b = null;
+        return into;
+    }
+
+    /**
+     * C[m×n] (+)= op(A)[m×k] · B[k×n] with B packed by {@link #pack} of this instance: the same bits as
+     * {@link #multiply} with B unpacked, without packing B again. C modified.
+     */
+    public void multiply(boolean accumulate, boolean transA, int m, float[] a, int aOff, int lda, PackedB b, float[] c, int cOff, int ldc) {
+        if (b.kc != kc || b.nr != nr) throw new IllegalArgumentException("B was packed by a GEMM with another blocking (kc=" + b.kc + ", NR=" + b.nr + ")");
+        packed = b;
+        try {
+            multiply(accumulate, transA, true, m, b.n, b.k, a, aOff, lda, null, 0, 0, c, cOff, ldc);
+        } finally {
+            packed = null;
+        }
     }
 
     /** C[m×n] (+)= A[m×k] · B[k×n]; dense row-major, C modified. */
@@ -124,7 +184,9 @@ public final class Gemm {
         // Long k: each task packs its rows of A once per k-block, so fewer, wider tasks pay less packing.
         int wanted = parallel.threads() == 1 ? 1 : (k >= 4 * kc ? 2 : 4) * parallel.threads();
         while (ceilDiv(tilesM, gm) * ceilDiv(tilesN, bn) < wanted && (gm > 1 || bn > 1)) {
-            if (gm > 1 && (gm >= 2 * mcTiles || bn == 1 || gm * mr >= bn * nr)) gm = (gm + 1) / 2;
+            // B packed beforehand: splitting rows costs nothing, splitting columns packs A again.
+            boolean splitRows = packed != null || gm >= 2 * mcTiles || bn == 1 || gm * mr >= bn * nr;
+            if (gm > 1 && splitRows) gm = (gm + 1) / 2;
             else bn = (bn + 1) / 2;
         }
         tilesPerBlockM = gm;
@@ -148,35 +210,55 @@ public final class Gemm {
     private void block(int task, int worker) {
         int i0 = (task / blocksN) * tilesPerBlockM * mr, j0 = (task % blocksN) * tilesPerBlockN * nr;
         int mg = Math.min(tilesPerBlockM * mr, m - i0), ng = Math.min(tilesPerBlockN * nr, n - j0);
-        float[] pa = packA[worker], pb = packB[worker];
+        float[] pa = packA[worker], pb = packB[worker], t = tile[worker];
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kb = Math.min(kc, k - p0);
             boolean add = accumulate || p0 > 0;    // C = the first block's sums (= 0 + sums), then += each next
-            for (int ic = i0; ic < i0 + mg; ic += mcTiles * mr) {
-                int mc = Math.min(mcTiles * mr, i0 + mg - ic);
-                packA(p0, kb, ic, mc, pa);
-                for (int jc = j0; jc < j0 + ng; jc += ncTiles * nr) {
-                    int nc = Math.min(ncTiles * nr, j0 + ng - jc);
-                    packB(p0, kb, jc, nc, pb);      // after A, so that it is B's block the L2 holds
-                    macroKernel(kb, add, ic, mc, jc, nc, pa, pb, tile[worker]);
+            if (packed != null) {
+                panelByPanel(p0, kb, add, i0, mg, j0, ng, pa, packed.data, p0 * ((n + nr - 1) / nr * nr) + j0 * kb, t);
+            } else if (ng <= ncTiles * nr) {
+                packB(p0, kb, j0, ng, pb, 0);
+                panelByPanel(p0, kb, add, i0, mg, j0, ng, pa, pb, 0, t);
+            } else {
+                for (int ic = i0; ic < i0 + mg; ic += mcTiles * mr) {
+                    int mc = Math.min(mcTiles * mr, i0 + mg - ic);
+                    packA(p0, kb, ic, mc, pa);
+                    for (int jc = j0; jc < j0 + ng; jc += ncTiles * nr) {
+                        int nc = Math.min(ncTiles * nr, j0 + ng - jc);
+                        packB(p0, kb, jc, nc, pb, 0);   // after A, so that it is B's block the L2 holds
+                        macroKernel(kb, add, ic, mc, jc, nc, pa, pb, 0, t);
+                    }
                 }
             }
         }
     }
 
-    /** The MR × NR tiles of C[ic … ic+mc, jc … jc+nc) from packed A (pa) and packed B (pb), one depth block of kb. */
-    private void macroKernel(int kb, boolean add, int ic, int mc, int jc, int nc, float[] pa, float[] pb, float[] t) {
+    /**
+     * Rows [i0, i0+mg) × columns [j0, j0+ng) of the depth block [p0, p0+kb) when B's block is one (packed
+     * in pb from pbOff): each micro-panel of A serves only the row of tiles after it, so it is packed just before them
+     * and never leaves L1 (an MC × KC panel of A would go out to L3 and come back).
+     */
+    private void panelByPanel(int p0, int kb, boolean add, int i0, int mg, int j0, int ng, float[] pa, float[] pb, int pbOff, float[] t) {
+        for (int ir = i0; ir < i0 + mg; ir += mr) {
+            int rows = Math.min(mr, i0 + mg - ir);
+            packA(p0, kb, ir, rows, pa);
+            macroKernel(kb, add, ir, rows, j0, ng, pa, pb, pbOff, t);
+        }
+    }
+
+    /** The MR × NR tiles of C[ic … ic+mc, jc … jc+nc) from packed A (pa) and packed B (pb from pbOff), one depth block of kb. */
+    private void macroKernel(int kb, boolean add, int ic, int mc, int jc, int nc, float[] pa, float[] pb, int pbOff, float[] t) {
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
             for (int jr = 0; jr < nc; jr += nr) {
                 int cols = Math.min(nr, nc - jr), co = cOff + (ic + ir) * ldc + jc + jr;
                 if (Simd.SCALAR) {
-                    MicroKernels.scalarTile(mr, nr, kb, pa, ir * kb, pb, jr * kb, t);
+                    MicroKernels.scalarTile(mr, nr, kb, pa, ir * kb, pb, pbOff + jr * kb, t);
                     putTile(t, nr, c, co, ldc, rows, cols, add);
                 } else if (rows == mr && cols == nr) {
-                    MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, c, co, ldc, add);
+                    MicroKernels.tile(mr, kb, pa, ir * kb, pb, pbOff + jr * kb, c, co, ldc, add);
                 } else {    // an edge tile: the sums into a scratch tile, then its part into C
-                    MicroKernels.tile(mr, kb, pa, ir * kb, pb, jr * kb, t, 0, nr, false);
+                    MicroKernels.tile(mr, kb, pa, ir * kb, pb, pbOff + jr * kb, t, 0, nr, false);
                     putTile(t, nr, c, co, ldc, rows, cols, add);
                 }
             }
@@ -219,32 +301,34 @@ public final class Gemm {
         }
     }
 
-    /** op(A) = Aᵀ: the panel's values at depth p are contiguous in source row p. */
+    /**
+     * op(A) = Aᵀ: the panel's values at depth p are contiguous in source row p, so each depth is one
+     * vector copy (rows ≥ L: whole vectors, the last one overlapping). A panel narrower than a vector
+     * (MR 12 in 16 lanes) copies whole vectors anyway, in increasing p: the spare lanes land in depth
+     * p + 1's slots, which its own copy then overwrites, and padding rows are zeroed after (packA). The
+     * last depth, and any vector that would reach past either array, is copied by scalars.
+     */
     private void packPanelOfAt(int src, int kc, int rows, float[] dst, int base) {
-        int r = 0, s = aOff + src;
-        for (; r + 4 <= rows; r += 4) {
-            for (int p = 0, o = base + r, sp = s + r; p < kc; p++, o += mr, sp += lda) {
-                dst[o] = a[sp];
-                dst[o + 1] = a[sp + 1];
-                dst[o + 2] = a[sp + 2];
-                dst[o + 3] = a[sp + 3];
+        int s = aOff + src, p = 0, l = Simd.L;
+        if (!Simd.SCALAR && rows >= l) {
+            for (int o = base, sp = s; p < kc; p++, o += mr, sp += lda) {
+                for (int r = 0; r + l <= rows; r += l) FloatVector.fromArray(Simd.F, a, sp + r).intoArray(dst, o + r);
+                if (rows % l != 0) FloatVector.fromArray(Simd.F, a, sp + rows - l).intoArray(dst, o + rows - l);
+            }
+        } else if (!Simd.SCALAR) {
+            for (int o = base, sp = s; p < kc - 1 && sp + l <= a.length && o + l <= dst.length; p++, o += mr, sp += lda) {
+                FloatVector.fromArray(Simd.F, a, sp).intoArray(dst, o);
             }
         }
-        for (; r + 2 <= rows; r += 2) {
-            for (int p = 0, o = base + r, sp = s + r; p < kc; p++, o += mr, sp += lda) {
-                dst[o] = a[sp];
-                dst[o + 1] = a[sp + 1];
-            }
-        }
-        for (; r < rows; r++) {
-            for (int p = 0, o = base + r, sp = s + r; p < kc; p++, o += mr, sp += lda) dst[o] = a[sp];
+        for (int o = base + p * mr, sp = s + p * lda; p < kc; p++, o += mr, sp += lda) {
+            for (int r = 0; r < rows; r++) dst[o + r] = a[sp + r];
         }
     }
 
-    /** Packs op(B)[p0 … p0+kc, j0 … j0+nc] into NR-column panels: dst[panel·NR·kc + p·NR + col], zero past n. */
-    private void packB(int p0, int kc, int j0, int nc, float[] dst) {
+    /** Packs op(B)[p0 … p0+kc, j0 … j0+nc] into NR-column panels: dst[dstOff + panel·NR·kc + p·NR + col], zero past n. */
+    private void packB(int p0, int kc, int j0, int nc, float[] dst, int dstOff) {
         for (int jr = 0; jr < nc; jr += nr) {
-            int cols = Math.min(nr, nc - jr), base = jr * kc;
+            int cols = Math.min(nr, nc - jr), base = dstOff + jr * kc;
             if (transB) {            // column col of the panel is source row j0+jr+col: four at a time, as in packA
                 int col = 0;
                 for (; col + 4 <= cols; col += 4) {

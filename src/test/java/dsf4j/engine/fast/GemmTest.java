@@ -70,6 +70,24 @@ class GemmTest {
         }
     }
 
+    /** The vector copies that pack A (a panel narrower than a vector copies whole vectors) stay inside both arrays. */
+    @Test
+    void packingStaysInsideArraysThatEndWhereTheMatrixEnds() {
+        Random r = new Random(11);
+        try (Parallel p = new Parallel(2)) {
+            for (GemmBlocking blocking : smallBlockings()) {
+                Gemm g = new Gemm(p, blocking);
+                for (int m : new int[] {1, 3, 7, 12, 13, 19}) {
+                    int n = 5, k = 30;
+                    float[] a = random(r, k * m), b = random(r, k * n), c = new float[m * n], expected = new float[m * n];
+                    g.tn(m, n, k, a, 0, b, 0, c, 0, false);            // A read as [K, M]: no float after the last row
+                    reference(false, true, false, m, n, k, a, 0, m, b, 0, n, expected, 0, n);
+                    assertArrayEquals(expected, c, 1e-5f * k, "m=" + m + " " + blocking);
+                }
+            }
+        }
+    }
+
     @Test
     void namedFormsUseDenseLayouts() {
         Random r = new Random(9);
@@ -189,6 +207,47 @@ class GemmTest {
                 new Gemm(p, blocking).nn(m, n, k, a, 0, b, 0, c, 0, false);
             }
             assertArrayEquals(expected, c, 1e-5f * k, blocking.toString());
+        }
+    }
+
+    /** B packed once and reused (a recurrent weight over T steps) gives the bits of packing it in every call. */
+    @Test
+    void aPackedBGivesTheSameBitsAsTheUnpackedProductAndCanBeReused() {
+        Random r = new Random(7);
+        int[][] shapes = {{1, 1, 1}, {64, 96, 40}, {13, 70, 300}, {29, 131, 57}};   // m, n, k: several KC blocks and partial panels
+        for (GemmBlocking blocking : smallBlockings()) {
+            for (int threads : new int[] {1, 3}) {
+                try (Parallel p = new Parallel(threads)) {
+                    Gemm g = new Gemm(p, blocking);
+                    Gemm.PackedB packed = new Gemm.PackedB(0);
+                    for (int[] s : shapes) {
+                        int m = s[0], n = s[1], k = s[2];
+                        for (boolean tb : new boolean[] {false, true}) {
+                            int lda = k + 3, ldb = (tb ? k : n) + 2, ldc = n + 1;
+                            float[] b = random(r, 4 + (tb ? n : k) * ldb);
+                            g.pack(tb, k, n, b, 4, ldb, packed);            // reused across shapes: grown, then rewritten
+                            for (int call = 0; call < 2; call++) {          // two products with one packing
+                                float[] a = random(r, 2 + m * lda), c0 = random(r, 1 + m * ldc), c1 = c0.clone();
+                                boolean acc = call == 1;
+                                g.multiply(acc, false, tb, m, n, k, a, 2, lda, b, 4, ldb, c0, 1, ldc);
+                                g.multiply(acc, false, m, a, 2, lda, packed, c1, 1, ldc);
+                                assertArrayEquals(c0, c1, 0f, blocking + " threads " + threads + " m=" + m + " n=" + n + " k=" + k + " tb=" + tb);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBPackedWithAnotherKcIsRefused() {
+        try (Parallel p = new Parallel(1)) {
+            Gemm.PackedB packed = new Gemm(p, new GemmBlocking(6, 2, Simd.L, 32, 60, 4 * Simd.L)).pack(false, 40, 10, new float[400], 0, 10, new Gemm.PackedB(0));
+            Gemm other = new Gemm(p, new GemmBlocking(6, 2, Simd.L, 64, 60, 4 * Simd.L));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> other.multiply(false, false, 3, new float[120], 0, 40, packed, new float[30], 0, 10));
+            assertTrue(e.getMessage().contains("another blocking"), e.getMessage());
         }
     }
 

@@ -184,8 +184,10 @@ public final class Gemm {
         // Long k: each task packs its rows of A once per k-block, so fewer, wider tasks pay less packing.
         int wanted = parallel.threads() == 1 ? 1 : (k >= 4 * kc ? 2 : 4) * parallel.threads();
         while (ceilDiv(tilesM, gm) * ceilDiv(tilesN, bn) < wanted && (gm > 1 || bn > 1)) {
-            // B packed beforehand: splitting rows costs nothing, splitting columns packs A again.
-            boolean splitRows = packed != null || gm >= 2 * mcTiles || bn == 1 || gm * mr >= bn * nr;
+            // B packed beforehand and no larger than one L2 block: splitting rows costs nothing, splitting
+            // columns packs A again.
+            boolean smallPackedB = packed != null && (long) k * n <= (long) kc * ncTiles * nr;
+            boolean splitRows = smallPackedB || gm >= 2 * mcTiles || bn == 1 || gm * mr >= bn * nr;
             if (gm > 1 && splitRows) gm = (gm + 1) / 2;
             else bn = (bn + 1) / 2;
         }
@@ -210,33 +212,37 @@ public final class Gemm {
     private void block(int task, int worker) {
         int i0 = (task / blocksN) * tilesPerBlockM * mr, j0 = (task % blocksN) * tilesPerBlockN * nr;
         int mg = Math.min(tilesPerBlockM * mr, m - i0), ng = Math.min(tilesPerBlockN * nr, n - j0);
-        float[] pa = packA[worker], pb = packB[worker], t = tile[worker];
+        float[] pa = packA[worker], pb = packed != null ? packed.data : packB[worker], t = tile[worker];
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kb = Math.min(kc, k - p0);
             boolean add = accumulate || p0 > 0;    // C = the first block's sums (= 0 + sums), then += each next
-            if (packed != null) {
-                panelByPanel(p0, kb, add, i0, mg, j0, ng, pa, packed.data, p0 * ((n + nr - 1) / nr * nr) + j0 * kb, t);
-            } else if (ng <= ncTiles * nr) {
-                packB(p0, kb, j0, ng, pb, 0);
-                panelByPanel(p0, kb, add, i0, mg, j0, ng, pa, pb, 0, t);
-            } else {
-                for (int ic = i0; ic < i0 + mg; ic += mcTiles * mr) {
-                    int mc = Math.min(mcTiles * mr, i0 + mg - ic);
-                    packA(p0, kb, ic, mc, pa);
-                    for (int jc = j0; jc < j0 + ng; jc += ncTiles * nr) {
-                        int nc = Math.min(ncTiles * nr, j0 + ng - jc);
-                        packB(p0, kb, jc, nc, pb, 0);   // after A, so that it is B's block the L2 holds
-                        macroKernel(kb, add, ic, mc, jc, nc, pa, pb, 0, t);
-                    }
+            if (ng <= ncTiles * nr) {
+                panelByPanel(p0, kb, add, i0, mg, j0, ng, pa, pb, blockOfB(p0, kb, j0, ng, pb), t);
+                continue;
+            }
+            for (int ic = i0; ic < i0 + mg; ic += mcTiles * mr) {
+                int mc = Math.min(mcTiles * mr, i0 + mg - ic);
+                packA(p0, kb, ic, mc, pa);
+                for (int jc = j0; jc < j0 + ng; jc += ncTiles * nr) {
+                    int nc = Math.min(ncTiles * nr, j0 + ng - jc);
+                    int bo = blockOfB(p0, kb, jc, nc, pb);      // after A, so that it is B's block the L2 holds
+                    macroKernel(kb, add, ic, mc, jc, nc, pa, pb, bo, t);
                 }
             }
         }
     }
 
+    /** B's block [p0, p0+kb) × [j0, j0+nc) packed: where it starts in the packed-beforehand B, or packed now into pb (at 0). */
+    private int blockOfB(int p0, int kb, int j0, int nc, float[] pb) {
+        if (packed != null) return p0 * ((n + nr - 1) / nr * nr) + j0 * kb;
+        packB(p0, kb, j0, nc, pb, 0);
+        return 0;
+    }
+
     /**
      * Rows [i0, i0+mg) × columns [j0, j0+ng) of the depth block [p0, p0+kb) when B's block is one (packed
-     * in pb from pbOff): each micro-panel of A serves only the row of tiles after it, so it is packed just before them
-     * and never leaves L1 (an MC × KC panel of A would go out to L3 and come back).
+     * in pb from pbOff): each micro-panel of A serves only the row of tiles after it, so it is packed just
+     * before them and never leaves L1 (an MC × KC panel of A would go out to L3 and come back).
      */
     private void panelByPanel(int p0, int kb, boolean add, int i0, int mg, int j0, int ng, float[] pa, float[] pb, int pbOff, float[] t) {
         for (int ir = i0; ir < i0 + mg; ir += mr) {

@@ -1,6 +1,7 @@
 package dsf4j.engine.fast;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -289,7 +290,8 @@ public final class Gemm {
     private void packPanelOfA(int src, int kc, int rows, float[] dst, int base) {
         int r = 0, s = aOff + src;
         for (; r + 4 <= rows; r += 4) {
-            for (int p = 0, o = base + r, sp = s + r * lda; p < kc; p++, o += mr, sp++) {
+            int p = Simd.SCALAR ? 0 : transpose4(s + r * lda, kc, dst, base + r);
+            for (int o = base + r + p * mr, sp = s + r * lda + p; p < kc; p++, o += mr, sp++) {
                 dst[o] = a[sp];
                 dst[o + 1] = a[sp + lda];
                 dst[o + 2] = a[sp + 2 * lda];
@@ -305,6 +307,32 @@ public final class Gemm {
         for (; r < rows; r++) {
             for (int p = 0, o = base + r, sp = s + r * lda; p < kc; p++, o += mr, sp++) dst[o] = a[sp];
         }
+    }
+
+    // The four-row transpose's shuffles: lanes 4…7 take lane i − 4 of the second vector (Vector.rearrange(s, v)).
+    private static final VectorSpecies<Float> QUAD = FloatVector.SPECIES_128;
+    private static final VectorShuffle<Float> LOW_PAIRS = VectorShuffle.fromValues(QUAD, 0, 4, 1, 5),
+            HIGH_PAIRS = VectorShuffle.fromValues(QUAD, 2, 6, 3, 7),
+            LOW_HALVES = VectorShuffle.fromValues(QUAD, 0, 1, 4, 5), HIGH_HALVES = VectorShuffle.fromValues(QUAD, 2, 3, 6, 7);
+
+    /**
+     * dst[o + p·MR + i] = a[s + i·lda + p] for the four rows i &lt; 4 and p &lt; kc rounded down to 4, by 4 × 4
+     * blocks: four 128-bit loads (one per row), the classic unpack transpose, four 128-bit stores (one per
+     * depth) instead of 16 scalar loads and stores. Returns the depths done; the caller copies the rest.
+     */
+    private int transpose4(int s, int kc, float[] dst, int o) {
+        int p = 0;
+        for (; p + 4 <= kc; p += 4, s += 4, o += 4 * mr) {
+            FloatVector r0 = FloatVector.fromArray(QUAD, a, s), r1 = FloatVector.fromArray(QUAD, a, s + lda);
+            FloatVector r2 = FloatVector.fromArray(QUAD, a, s + 2 * lda), r3 = FloatVector.fromArray(QUAD, a, s + 3 * lda);
+            FloatVector lo01 = r0.rearrange(LOW_PAIRS, r1), hi01 = r0.rearrange(HIGH_PAIRS, r1);    // a0 b0 a1 b1 | a2 b2 a3 b3
+            FloatVector lo23 = r2.rearrange(LOW_PAIRS, r3), hi23 = r2.rearrange(HIGH_PAIRS, r3);    // c0 d0 c1 d1 | c2 d2 c3 d3
+            lo01.rearrange(LOW_HALVES, lo23).intoArray(dst, o);                                     // a0 b0 c0 d0
+            lo01.rearrange(HIGH_HALVES, lo23).intoArray(dst, o + mr);                               // a1 b1 c1 d1
+            hi01.rearrange(LOW_HALVES, hi23).intoArray(dst, o + 2 * mr);
+            hi01.rearrange(HIGH_HALVES, hi23).intoArray(dst, o + 3 * mr);
+        }
+        return p;
     }
 
     /**

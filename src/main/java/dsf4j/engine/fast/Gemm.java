@@ -20,6 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * is fixed at multiples of MR and NR), so results are bitwise identical for any thread count, and for
  * any blocking with the same KC.
  *
+ * <p>A B that many products share (a recurrent weight, once per time step) can be packed once
+ * ({@link #pack}) and passed as a {@link PackedB}: the same bits, without packing it in every call.
+ *
  * <p>One instance per engine: it owns per-worker packing buffers ({@link GemmBlocking#scratchFloats()}
  * floats each; no allocation per call) and is not re-entrant.
  */

@@ -39,13 +39,18 @@ final class CrossEntropyHead {
     private boolean wantGradient;
 
     CrossEntropyHead(Gemm gemm, ColumnSums columnSums, int rows, int hidden, int vocab, int padId) {
+        this(gemm, columnSums, rows, hidden, vocab, padId, chunkRows(rows, vocab));
+    }
+
+    /** With chunks of {@code chunk} rows (tests: several chunks on small arrays). */
+    CrossEntropyHead(Gemm gemm, ColumnSums columnSums, int rows, int hidden, int vocab, int padId, int chunk) {
         this.gemm = gemm;
         this.columnSums = columnSums;
         this.rows = rows;
         this.h = hidden;
         this.v = vocab;
         this.padId = padId;
-        this.chunk = chunkRows(rows, vocab);
+        this.chunk = chunk;
         this.logits = new float[chunk * vocab];
         this.rowLoss = new double[chunk];
         this.biasPartials = new float[blocks(chunk) * vocab];

@@ -111,7 +111,7 @@ final class CrossEntropyHead {
         VectorMath.addRowVector(out, 0, m, v, b);
     }
 
-    /** Rows [32·task, 32·task + 32) of the chunk, in order; with the gradient, their dlogits summed into the task's partial row. */
+    /** Rows [ROWS_PER_TASK·task, ROWS_PER_TASK·(task + 1)) of the chunk, in order; with the gradient, their dlogits summed into the task's partial row. */
     private void softmaxRows(int task, int worker) {
         int r0 = task * ROWS_PER_TASK, r1 = Math.min(r0 + ROWS_PER_TASK, chunkRows);
         int partial = task * v;

@@ -20,6 +20,8 @@ import java.util.Random;
  * GFLOP/s. MxKxN (x-separated, as JMH splits -p values at commas): C[M×N] = op(A)[M×K]·op(B)[K×N]. NN: dX = dY·W; NT: Y = X·Wᵀ; TN: dW = dYᵀ·X.
  * {@code blocking}: empty for this machine's ({@link GemmChoice}), or a blocking such as
  * {@code "6x2 kc=256 mc=144 nc=512"} (any part; the model fills in the rest), to compare blockings in one run.
+ * {@code packed=true}: op(B) packed once in the setup ({@link Gemm#pack}), as a recurrent layer does with
+ * W_hh for its T per-step products (e.g. {@code -p mkn=64x256x768 -p form=NT -p packed=false,true}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -40,10 +42,14 @@ public class GemmBench {
     @Param({""})
     public String blocking;
 
+    @Param({"false"})
+    public boolean packed;
+
     private int m, k, n;
     private float[] a, b, c;
     private Parallel parallel;
     private Gemm gemm;
+    private Gemm.PackedB packedB;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -59,6 +65,7 @@ public class GemmBench {
         for (int i = 0; i < b.length; i++) b[i] = r.nextFloat() - 0.5f;
         parallel = new Parallel(threads);
         gemm = blocking.isBlank() ? new Gemm(parallel) : new Gemm(parallel, GemmChoice.resolve(CpuInfo.current(), blocking, Simd.BITS, Simd.L).blocking());
+        if (packed) packedB = gemm.pack(form.equals("NT"), k, n, b, 0, form.equals("NT") ? k : n, new Gemm.PackedB(0));
     }
 
     @TearDown(Level.Trial)
@@ -68,7 +75,11 @@ public class GemmBench {
 
     @Benchmark
     public void multiply(GflopCounter flops) {
-        switch (form) {
+        if (packed && form.equals("TN")) {
+            gemm.multiply(false, true, m, a, 0, m, packedB, c, 0, n);
+        } else if (packed) {
+            gemm.multiply(false, false, m, a, 0, k, packedB, c, 0, n);
+        } else switch (form) {
             case "NN" -> gemm.nn(m, n, k, a, 0, b, 0, c, 0, false);
             case "NT" -> gemm.nt(m, n, k, a, 0, b, 0, c, 0, false);     // b read as [N, K]
             default -> gemm.tn(m, n, k, a, 0, b, 0, c, 0, false);       // a read as [K, M]

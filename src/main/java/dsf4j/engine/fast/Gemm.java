@@ -105,14 +105,6 @@ public final class Gemm {
         public PackedB(int floats) {
             data = new float[floats];
         }
-
-        public int k() {
-            return k;
-        }
-
-        public int n() {
-            return n;
-        }
     }
 
     /**

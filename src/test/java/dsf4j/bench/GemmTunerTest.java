@@ -39,6 +39,8 @@ class GemmTunerTest {
         assertEquals(2, dsf.get(new Gemm.Shape(false, true, n, g, h, false)), "the input projection X·W_ihᵀ, once per layer");
         assertEquals(2, dsf.get(new Gemm.Shape(true, false, g, h, n, true)), "dW_ih += dGᵀ·X, once per layer");
         assertEquals(1, dsf.get(new Gemm.Shape(false, true, n, v, h, false)), "the head's logits");
+        assertEquals(2 * 4, dsf.get(new Gemm.Shape(false, true, 3, g, h, false, true)),
+                "h_{t−1}·W_hhᵀ with W_hh packed once, at steps 1 … 4 of each layer (step 0's h_{−1} is 0)");
         int dsfCalls = dsf.values().stream().mapToInt(Integer::intValue).sum();
         Map<Gemm.Shape, Integer> both = StepBench.gemmShapes(TINY, List.of(Method.DSF, Method.BPTT), DsfSolver.SCAN);
         assertTrue(both.values().stream().mapToInt(Integer::intValue).sum() > 2 * dsfCalls - 1, "BPTT runs DSF's products and its own step loop's");

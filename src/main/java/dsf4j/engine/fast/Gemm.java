@@ -80,8 +80,12 @@ public final class Gemm {
         return parallel;
     }
 
-    /** One call's shape: C[m×n] (+)= op(A)[m×k]·op(B)[k×n]. */
-    public record Shape(boolean transA, boolean transB, int m, int n, int k, boolean accumulate) {}
+    /** One call's shape: C[m×n] (+)= op(A)[m×k]·op(B)[k×n]; {@code packedB}: B was packed beforehand ({@link PackedB}). */
+    public record Shape(boolean transA, boolean transB, int m, int n, int k, boolean accumulate, boolean packedB) {
+        public Shape(boolean transA, boolean transB, int m, int n, int k, boolean accumulate) {
+            this(transA, transB, m, n, k, accumulate, false);
+        }
+    }
 
     /** Hands the shape of every following call to {@code recorder} (null: stop); for the GEMM tuner, which replays a step's products. */
     public void record(java.util.function.Consumer<Shape> recorder) {
@@ -159,7 +163,7 @@ public final class Gemm {
      */
     public void multiply(boolean accumulate, boolean transA, boolean transB, int m, int n, int k,
                          float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        if (recorder != null) recorder.accept(new Shape(transA, transB, m, n, k, accumulate));
+        if (recorder != null) recorder.accept(new Shape(transA, transB, m, n, k, accumulate, packed != null));
         if (m == 0 || n == 0) return;
         if (k == 0) {
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);

@@ -75,11 +75,9 @@ public class GemmBench {
 
     @Benchmark
     public void multiply(GflopCounter flops) {
-        if (packed && form.equals("TN")) {
-            gemm.multiply(false, true, m, a, 0, m, packedB, c, 0, n);
-        } else if (packed) {
-            gemm.multiply(false, false, m, a, 0, k, packedB, c, 0, n);
-        } else switch (form) {
+        boolean ta = form.equals("TN");
+        if (packed) gemm.multiply(false, ta, m, a, 0, ta ? m : k, packedB, c, 0, n);     // B packed in the setup
+        else switch (form) {
             case "NN" -> gemm.nn(m, n, k, a, 0, b, 0, c, 0, false);
             case "NT" -> gemm.nt(m, n, k, a, 0, b, 0, c, 0, false);     // b read as [N, K]
             default -> gemm.tn(m, n, k, a, 0, b, 0, c, 0, false);       // a read as [K, M]

@@ -68,7 +68,7 @@ public final class Gemm {
     /** Floats of a {@link PackedB} holding op(B)[k×n], with this machine's blocking (n rounded up to NR). */
     static int packedFloats(int k, int n) {
         int nr = GemmChoice.current().blocking().nr();
-        return k * ((n + nr - 1) / nr * nr);
+        return k * roundUp(n, nr);
     }
 
     /** Floats of packing and tile scratch per worker at most, with this machine's blocking. */
@@ -117,7 +117,7 @@ public final class Gemm {
      * Only {@code into} is modified; it is returned.
      */
     public PackedB pack(boolean transB, int k, int n, float[] b, int bOff, int ldb, PackedB into) {
-        int padded = (n + nr - 1) / nr * nr;
+        int padded = roundUp(n, nr);
         if (into.data.length < (long) k * padded) into.data = new float[k * padded];
         into.k = k; into.n = n; into.kc = kc; into.nr = nr;
         this.transB = transB;
@@ -202,6 +202,11 @@ public final class Gemm {
         return (x + y - 1) / y;
     }
 
+    /** n rounded up to a multiple of {@code multiple} (a packed B's width: whole NR panels). */
+    private static int roundUp(int n, int multiple) {
+        return ceilDiv(n, multiple) * multiple;
+    }
+
     /**
      * One task: rows [i0, i0+mg) × columns [j0, j0+ng) of C, all k-blocks in order. BLIS's loop order
      * (with A and B in each other's roles, see {@link GemmModel}): an MC × KC panel of A is packed once
@@ -234,7 +239,7 @@ public final class Gemm {
 
     /** B's block [p0, p0+kb) × [j0, j0+nc) packed: where it starts in the packed-beforehand B, or packed now into pb (at 0). */
     private int blockOfB(int p0, int kb, int j0, int nc, float[] pb) {
-        if (packed != null) return p0 * ((n + nr - 1) / nr * nr) + j0 * kb;
+        if (packed != null) return p0 * roundUp(n, nr) + j0 * kb;
         packB(p0, kb, j0, nc, pb, 0);
         return 0;
     }

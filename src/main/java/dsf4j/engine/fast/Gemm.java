@@ -1,7 +1,7 @@
 package dsf4j.engine.fast;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -313,11 +313,21 @@ public final class Gemm {
         }
     }
 
-    // The four-row transpose's shuffles: lanes 4…7 take lane i − 4 of the second vector (Vector.rearrange(s, v)).
+    // The four-row transpose's lane choices, as index vectors for v.selectFrom(x, y): index i < 4 takes
+    // lane i of x, i ≥ 4 lane i − 4 of y. The two-vector selectFrom compiles to one vpermi2ps on AVX-512
+    // (rearrange(shuffle, y), used before, to two vpermilps and a blend); int indices, because float ones
+    // are converted to int at every call. The floats pass through as their bits.
     private static final VectorSpecies<Float> QUAD = FloatVector.SPECIES_128;
-    private static final VectorShuffle<Float> LOW_PAIRS = VectorShuffle.fromValues(QUAD, 0, 4, 1, 5),
-            HIGH_PAIRS = VectorShuffle.fromValues(QUAD, 2, 6, 3, 7),
-            LOW_HALVES = VectorShuffle.fromValues(QUAD, 0, 1, 4, 5), HIGH_HALVES = VectorShuffle.fromValues(QUAD, 2, 3, 6, 7);
+    private static final IntVector LOW_PAIRS = quad(0, 4, 1, 5), HIGH_PAIRS = quad(2, 6, 3, 7),
+            LOW_HALVES = quad(0, 1, 4, 5), HIGH_HALVES = quad(2, 3, 6, 7);
+
+    private static IntVector quad(int... lanes) {
+        return IntVector.fromArray(IntVector.SPECIES_128, lanes, 0);
+    }
+
+    private static IntVector row(float[] x, int offset) {
+        return FloatVector.fromArray(QUAD, x, offset).reinterpretAsInts();
+    }
 
     /**
      * dst[o + p·stride + i] = x[s + i·ld + p] for the four rows i &lt; 4 and p &lt; kc rounded down to 4, by
@@ -328,14 +338,13 @@ public final class Gemm {
     private static int transpose4(float[] x, int s, int ld, int kc, float[] dst, int o, int stride) {
         int p = 0;
         for (; p + 4 <= kc; p += 4, s += 4, o += 4 * stride) {
-            FloatVector r0 = FloatVector.fromArray(QUAD, x, s), r1 = FloatVector.fromArray(QUAD, x, s + ld);
-            FloatVector r2 = FloatVector.fromArray(QUAD, x, s + 2 * ld), r3 = FloatVector.fromArray(QUAD, x, s + 3 * ld);
-            FloatVector lo01 = r0.rearrange(LOW_PAIRS, r1), hi01 = r0.rearrange(HIGH_PAIRS, r1);    // a0 b0 a1 b1 | a2 b2 a3 b3
-            FloatVector lo23 = r2.rearrange(LOW_PAIRS, r3), hi23 = r2.rearrange(HIGH_PAIRS, r3);    // c0 d0 c1 d1 | c2 d2 c3 d3
-            lo01.rearrange(LOW_HALVES, lo23).intoArray(dst, o);                                     // a0 b0 c0 d0
-            lo01.rearrange(HIGH_HALVES, lo23).intoArray(dst, o + stride);                           // a1 b1 c1 d1
-            hi01.rearrange(LOW_HALVES, hi23).intoArray(dst, o + 2 * stride);
-            hi01.rearrange(HIGH_HALVES, hi23).intoArray(dst, o + 3 * stride);
+            IntVector r0 = row(x, s), r1 = row(x, s + ld), r2 = row(x, s + 2 * ld), r3 = row(x, s + 3 * ld);
+            IntVector lo01 = LOW_PAIRS.selectFrom(r0, r1), hi01 = HIGH_PAIRS.selectFrom(r0, r1);    // a0 b0 a1 b1 | a2 b2 a3 b3
+            IntVector lo23 = LOW_PAIRS.selectFrom(r2, r3), hi23 = HIGH_PAIRS.selectFrom(r2, r3);    // c0 d0 c1 d1 | c2 d2 c3 d3
+            LOW_HALVES.selectFrom(lo01, lo23).reinterpretAsFloats().intoArray(dst, o);              // a0 b0 c0 d0
+            HIGH_HALVES.selectFrom(lo01, lo23).reinterpretAsFloats().intoArray(dst, o + stride);    // a1 b1 c1 d1
+            LOW_HALVES.selectFrom(hi01, hi23).reinterpretAsFloats().intoArray(dst, o + 2 * stride);
+            HIGH_HALVES.selectFrom(hi01, hi23).reinterpretAsFloats().intoArray(dst, o + 3 * stride);
         }
         return p;
     }

@@ -24,7 +24,12 @@ JAVA_HOME=$(./run.sh --print-java-home)                         # the JDK 25 run
 export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 ./run.sh --version >/dev/null                                   # builds target/dsf4j.jar when stale
 mvn -q -B -f bench/pom.xml package >/dev/null
-jmh() { java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar:target/dsf4j.jar org.openjdk.jmh.Main "$@" 2>&1 | grep -v '^WARNING: Using incubator'; }
+# Both sides get transparent huge pages where Linux offers them, as ./run.sh and bench/run-pytorch.sh
+# give them to training and to the PyTorch baseline: dsf4j's JVMs by -XX:+UseTransparentHugePages,
+# OpenBLAS's tensors by glibc.malloc.hugetlb=1.
+thp=()
+grep -qE '\[(always|madvise)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null && thp=(-jvmArgsPrepend -XX:+UseTransparentHugePages)
+jmh() { java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar:target/dsf4j.jar org.openjdk.jmh.Main "${thp[@]}" "$@" 2>&1 | grep -v '^WARNING: Using incubator'; }
 omp=$(ls -d /usr/lib/*/openblas-openmp 2>/dev/null | head -n 1 || true)
 zen4='-Ddsf4j.cpu=l1d=32K,l2=1M'
 read -r -a jmh_opts <<< "${JMH_OPTS:--wi 2 -i 4 -w 1 -r 1}"
@@ -51,7 +56,7 @@ for bits in 512 256; do
 done
 openblas() {  # KIND THREADS [VAR=VALUE ...]: OpenBLAS with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, then the given ones
   local kind=$1 t=$2; shift 2
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$omp" "$@" /usr/bin/python3 bench/openblas_gemm.py --threads "$t" ${OPENBLAS_OPTS:-} \
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$omp" GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "$@" /usr/bin/python3 bench/openblas_gemm.py --threads "$t" ${OPENBLAS_OPTS:-} \
     > "$out/openblas-$kind-$t.jsonl" || echo "OpenBLAS ($kind, $t threads) failed: see bench/run-pytorch.sh for what it needs" >&2
 }
 for t in 1 2; do

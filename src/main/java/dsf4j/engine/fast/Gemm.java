@@ -32,6 +32,12 @@ public final class Gemm {
     private final GemmBlocking blocking;
     private final int mr, nr, kc, mcTiles, ncTiles;
     private final float[][] packA, packB, tile;
+    // What each worker's packA holds: the block op(A)[row … row+rows, depth … depth+KC) of call number
+    // packedCall (-1: nothing a later task may reuse). A worker whose next task has the same rows skips
+    // packing them again (tasks that split a product's columns share its rows).
+    private final long[] packedCall;
+    private final int[] packedRow, packedRows, packedDepth;
+    private long calls;
     private final Parallel.Body body = this::block;
     private java.util.function.Consumer<Shape> recorder;
 
@@ -63,6 +69,11 @@ public final class Gemm {
         packA = new float[w][mcTiles * mr * kc];
         packB = new float[w][ncTiles * nr * kc];
         tile = new float[w][mr * nr];
+        packedCall = new long[w];
+        java.util.Arrays.fill(packedCall, -1);
+        packedRow = new int[w];
+        packedRows = new int[w];
+        packedDepth = new int[w];
     }
 
     /** Floats of a {@link PackedB} holding op(B)[k×n], with this machine's blocking (n rounded up to NR). */
@@ -176,6 +187,7 @@ public final class Gemm {
         this.a = a; this.aOff = aOff; this.lda = lda;
         this.b = b; this.bOff = bOff; this.ldb = ldb;
         this.c = c; this.cOff = cOff; this.ldc = ldc;
+        calls++;
         int tilesM = (m + mr - 1) / mr, tilesN = (n + nr - 1) / nr;
         // A task is a group of rows × a group of columns: each MC × KC panel of A it packs serves all
         // its columns, each KC × NC block of B one panel of A. Groups are split until every worker has
@@ -222,16 +234,19 @@ public final class Gemm {
             int kb = Math.min(kc, k - p0);
             boolean add = accumulate || p0 > 0;    // C = the first block's sums (= 0 + sums), then += each next
             if (ng <= ncTiles * nr) {
-                panelByPanel(p0, kb, add, i0, mg, j0, ng, pa, pb, blockOfB(p0, kb, j0, ng, pb), t);
+                panelByPanel(worker, p0, kb, add, i0, mg, j0, ng, pa, pb, blockOfB(p0, kb, j0, ng, pb), t);
                 continue;
             }
             for (int ic = i0; ic < i0 + mg; ic += mcTiles * mr) {
                 int mc = Math.min(mcTiles * mr, i0 + mg - ic);
-                packA(p0, kb, ic, mc, pa);
+                if (!holds(worker, ic, mc, p0)) {
+                    packA(p0, kb, ic, mc, pa, 0);
+                    held(worker, ic, mc, p0);
+                }
                 for (int jc = j0; jc < j0 + ng; jc += ncTiles * nr) {
                     int nc = Math.min(ncTiles * nr, j0 + ng - jc);
                     int bo = blockOfB(p0, kb, jc, nc, pb);      // after A, so that it is B's block the L2 holds
-                    macroKernel(kb, add, ic, mc, jc, nc, pa, pb, bo, t);
+                    macroKernel(kb, add, ic, mc, jc, nc, pa, 0, pb, bo, t);
                 }
             }
         }
@@ -244,32 +259,52 @@ public final class Gemm {
         return 0;
     }
 
+    /** Whether worker's packA holds rows [row, row+rows) × depths [depth, depth+KC) of op(A), packed in this call. */
+    private boolean holds(int worker, int row, int rows, int depth) {
+        return packedCall[worker] == calls && packedRow[worker] == row && packedRows[worker] == rows && packedDepth[worker] == depth;
+    }
+
+    /** Records what worker's packA now holds ({@link #holds}). */
+    private void held(int worker, int row, int rows, int depth) {
+        packedCall[worker] = calls;
+        packedRow[worker] = row;
+        packedRows[worker] = rows;
+        packedDepth[worker] = depth;
+    }
+
     /**
      * Rows [i0, i0+mg) × columns [j0, j0+ng) of the depth block [p0, p0+kb) when B's block is one (packed
      * in pb from pbOff): each micro-panel of A serves only the row of tiles after it, so it is packed just
-     * before them and never leaves L1 (an MC × KC panel of A would go out to L3 and come back).
+     * before them, into L1 (an MC × KC panel of A packed first would go out to L3 and come back). When the
+     * rows' block is small enough to stay in L2 beside B's (a quarter of a KC × NC block), each micro-panel
+     * keeps its own place, and the worker's next task on the same rows (another group of columns) reads
+     * them instead of packing again: for 128 × 256 × 768 at 2 threads, A was packed four times per worker.
      */
-    private void panelByPanel(int p0, int kb, boolean add, int i0, int mg, int j0, int ng, float[] pa, float[] pb, int pbOff, float[] t) {
-        for (int ir = i0; ir < i0 + mg; ir += mr) {
+    private void panelByPanel(int worker, int p0, int kb, boolean add, int i0, int mg, int j0, int ng, float[] pa, float[] pb, int pbOff, float[] t) {
+        long block = (long) roundUp(mg, mr) * kb;
+        boolean keep = block <= (long) kc * ncTiles * nr / 4 && block <= pa.length, have = keep && holds(worker, i0, mg, p0);
+        for (int ir = i0, off = 0; ir < i0 + mg; ir += mr, off += keep ? mr * kb : 0) {
             int rows = Math.min(mr, i0 + mg - ir);
-            packA(p0, kb, ir, rows, pa);
-            macroKernel(kb, add, ir, rows, j0, ng, pa, pb, pbOff, t);
+            if (!have) packA(p0, kb, ir, rows, pa, off);
+            macroKernel(kb, add, ir, rows, j0, ng, pa, off, pb, pbOff, t);
         }
+        if (keep) held(worker, i0, mg, p0);
+        else packedCall[worker] = -1;
     }
 
-    /** The MR × NR tiles of C[ic … ic+mc, jc … jc+nc) from packed A (pa) and packed B (pb from pbOff), one depth block of kb. */
-    private void macroKernel(int kb, boolean add, int ic, int mc, int jc, int nc, float[] pa, float[] pb, int pbOff, float[] t) {
+    /** The MR × NR tiles of C[ic … ic+mc, jc … jc+nc) from packed A (pa from paOff) and packed B (pb from pbOff), one depth block of kb. */
+    private void macroKernel(int kb, boolean add, int ic, int mc, int jc, int nc, float[] pa, int paOff, float[] pb, int pbOff, float[] t) {
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
             for (int jr = 0; jr < nc; jr += nr) {
                 int cols = Math.min(nr, nc - jr), co = cOff + (ic + ir) * ldc + jc + jr;
                 if (Simd.SCALAR) {
-                    MicroKernels.scalarTile(mr, nr, kb, pa, ir * kb, pb, pbOff + jr * kb, t);
+                    MicroKernels.scalarTile(mr, nr, kb, pa, paOff + ir * kb, pb, pbOff + jr * kb, t);
                     putTile(t, nr, c, co, ldc, rows, cols, add);
                 } else if (rows == mr && cols == nr) {
-                    MicroKernels.tile(mr, kb, pa, ir * kb, pb, pbOff + jr * kb, c, co, ldc, add);
+                    MicroKernels.tile(mr, kb, pa, paOff + ir * kb, pb, pbOff + jr * kb, c, co, ldc, add);
                 } else {    // an edge tile: the sums into a scratch tile, then its part into C
-                    MicroKernels.tile(mr, kb, pa, ir * kb, pb, pbOff + jr * kb, t, 0, nr, false);
+                    MicroKernels.tile(mr, kb, pa, paOff + ir * kb, pb, pbOff + jr * kb, t, 0, nr, false);
                     putTile(t, nr, c, co, ldc, rows, cols, add);
                 }
             }
@@ -277,13 +312,13 @@ public final class Gemm {
     }
 
     /**
-     * Packs op(A)[i0 … i0+mc, p0 … p0+kc] into MR-row panels: dst[panel·MR·kc + p·MR + r], zero rows
+     * Packs op(A)[i0 … i0+mc, p0 … p0+kc] into MR-row panels: dst[dstOff + panel·MR·kc + p·MR + r], zero rows
      * past m. Rows are copied four (then two, one) at a time with the copies written out: a loop over
      * MR's rows per p ran at 1–2.5 ns per float, the unrolled groups at about 0.45.
      */
-    private void packA(int p0, int kc, int i0, int mc, float[] dst) {
+    private void packA(int p0, int kc, int i0, int mc, float[] dst, int dstOff) {
         for (int ir = 0; ir < mc; ir += mr) {
-            int rows = Math.min(mr, mc - ir), base = ir * kc;
+            int rows = Math.min(mr, mc - ir), base = dstOff + ir * kc;
             if (transA) packPanelOfAt(p0 * lda + i0 + ir, kc, rows, dst, base);
             else packPanelOfA((i0 + ir) * lda + p0, kc, rows, dst, base);
             for (int r = rows; r < mr; r++) for (int p = 0; p < kc; p++) dst[base + r + p * mr] = 0f;

@@ -82,9 +82,9 @@ public final class Gemm {
         return k * roundUp(n, nr);
     }
 
-    /** Floats of packing and tile scratch per worker at most, with this machine's blocking. */
+    /** 4-byte words per worker at most, with this machine's blocking: packing and tile scratch, and the record of what its packA holds (a long and three ints). */
     static long scratchFloats() {
-        return GemmChoice.current().blocking().scratchFloats();
+        return GemmChoice.current().blocking().scratchFloats() + 5;
     }
 
     public Parallel parallel() {

@@ -51,6 +51,7 @@ final class FastRecurrentLayer implements RecurrentBackward {
     private static final int ROWS_PER_TASK = 16;
     private int curT;                 // the step forwardRows and exactRows work on
     private float[] curPrev;          // its s_{t−1} array (zeros, s0 or states)
+    private float[] curHiddenBias;    // forwardRows: b_hh [R·H] to add to the step's gh, null when gh holds it already (or R = 0)
     private int curPrevOff;
     private int firstStep;            // localSteps: the first step of its range
     private int windowEnd;            // exactSteps: the window's end (no carry into its last step)
@@ -155,14 +156,15 @@ final class FastRecurrentLayer implements RecurrentBackward {
                 for (int b = 0; b < batch; b++) System.arraycopy(bHh, 0, gh, b * gw, gw);
             } else if (gw > 0) {                              // (a cell without hidden gates has no gh)
                 gemm.multiply(false, false, batch, prev, prevOff, d, scratch.packedWhh, gh, 0, gw);
-                VectorMath.addRowVector(gh, 0, batch, gw, bHh);
             }
             curT = t;
             curPrev = prev;
             curPrevOff = prevOff;
+            curHiddenBias = gw > 0 && (t > 0 || hasInitial) ? bHh : null;
             parallel.forEach((batch + ROWS_PER_TASK - 1) / ROWS_PER_TASK, forwardRows);
         }
         curPrev = null;
+        curHiddenBias = null;
     }
 
     /** s_{−1}: the carried state, or zeros. */
@@ -175,9 +177,10 @@ final class FastRecurrentLayer implements RecurrentBackward {
         System.arraycopy(states, (steps - 1) * batch * d, out, 0, batch * d);
     }
 
-    /** The gate kernel on rows [16·task, 16·task + 16) of step curT. */
+    /** The gate kernel on rows [16·task, 16·task + 16) of step curT, after adding b_hh to their gh (in parallel, each row just before its gates read it). */
     private void forwardRows(int task, int worker) {
         int b0 = task * ROWS_PER_TASK, rows = Math.min(ROWS_PER_TASK, batch - b0), r = curT * batch + b0;
+        if (curHiddenBias != null) VectorMath.addRowVector(gh, b0 * gw, rows, gw, curHiddenBias);     // gh = h_{t−1}·W_hhᵀ + b_hh
         cell.forward(rows, gi, r * g, gh, b0 * gw, curPrev, curPrevOff + b0 * d, states, r * d, cache, r * cell.cacheWidth);
     }
 

@@ -193,8 +193,11 @@ public final class Gemm {
         // its columns, each KC × NC block of B one panel of A. Groups are split until every worker has
         // work (only the grouping of tiles changes with the thread count, never the arithmetic).
         int bn = tilesN, gm = tilesM;
-        // Long k: each task packs its rows of A once per k-block, so fewer, wider tasks pay less packing.
-        int wanted = parallel.threads() == 1 ? 1 : (k >= 4 * kc ? 2 : 4) * parallel.threads();
+        // Long k: each task packs its rows of A (or its columns of B) once per k-block, which no other task
+        // can reuse, so one task per worker. On a Zen 5 at 2 threads (JMH, alternated twice) 1 task per worker
+        // against 2 gave 256x8192x768 NN +6/+7%, TN +4/+5%, 768x8192x256 NN +15/+7%, TN +5/+19%; the PTB step
+        // did not change beyond its noise.
+        int wanted = parallel.threads() == 1 ? 1 : (k >= 4 * kc ? 1 : 4) * parallel.threads();
         while (ceilDiv(tilesM, gm) * ceilDiv(tilesN, bn) < wanted && (gm > 1 || bn > 1)) {
             // B packed beforehand and no larger than one L2 block: splitting rows costs nothing, splitting
             // columns packs A again.

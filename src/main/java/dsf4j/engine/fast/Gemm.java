@@ -38,6 +38,8 @@ public final class Gemm {
     private final long[] packedCall;
     private final int[] packedRow, packedRows, packedDepth;
     private long calls;
+    /** 4-byte words of that record per worker (a long and three ints), for the memory estimate. */
+    private static final int PACKED_RECORD_WORDS = 2 + 3;
     private final Parallel.Body body = this::block;
     private java.util.function.Consumer<Shape> recorder;
 
@@ -84,7 +86,7 @@ public final class Gemm {
 
     /** 4-byte words per worker at most, with this machine's blocking: packing and tile scratch, and the record of what its packA holds (a long and three ints). */
     static long scratchFloats() {
-        return GemmChoice.current().blocking().scratchFloats() + 5;
+        return GemmChoice.current().blocking().scratchFloats() + PACKED_RECORD_WORDS;
     }
 
     public Parallel parallel() {
@@ -352,9 +354,9 @@ public final class Gemm {
     }
 
     // The four-row transpose's lane choices, as index vectors for v.selectFrom(x, y): index i < 4 takes
-    // lane i of x, i ≥ 4 lane i − 4 of y. The two-vector selectFrom compiles to one vpermi2ps on AVX-512
-    // (rearrange(shuffle, y), used before, to two vpermilps and a blend); int indices, because float ones
-    // are converted to int at every call. The floats pass through as their bits.
+    // lane i of x, i ≥ 4 lane i − 4 of y. On int lanes the two-vector selectFrom compiles to one vpermi2d
+    // on AVX-512 (rearrange(shuffle, y), used before, to two vpermilps and a blend; a float index vector is
+    // converted to int inside the loop at every call). The floats pass through as their bits.
     private static final VectorSpecies<Float> QUAD = FloatVector.SPECIES_128;
     private static final IntVector LOW_PAIRS = quad(0, 4, 1, 5), HIGH_PAIRS = quad(2, 6, 3, 7),
             LOW_HALVES = quad(0, 1, 4, 5), HIGH_HALVES = quad(2, 3, 6, 7);

@@ -125,6 +125,40 @@ class GemmTest {
         for (int t = 1; t < 4; t++) assertArrayEquals(out[0], out[t], 0f, "threads " + (t + 1));
     }
 
+    /**
+     * One depth block, columns split into more tasks than workers, all on the same rows: each worker packs
+     * A for its first task and reads that block for the next ones. Same bits as one thread (which packs
+     * once, in one task), and a second call with another A on the same instance does not read the first's.
+     */
+    @Test
+    void aWorkerReusingTheRowsOfAItPackedGivesTheSameBitsAndNeverAnotherCallsRows() {
+        Random r = new Random(11);
+        int m = 40, n = 1000, k = 200;
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                float[] b = random(r, k * n), a1 = random(r, m * k), a2 = random(r, m * k);
+                int lda = ta ? m : k, ldb = tb ? k : n;
+                float[][] first = new float[3][m * n], second = new float[3][m * n];
+                for (int threads = 1; threads <= 3; threads++) {
+                    try (Parallel p = new Parallel(threads)) {
+                        Gemm g = new Gemm(p);
+                        g.multiply(false, ta, tb, m, n, k, a1, 0, lda, b, 0, ldb, first[threads - 1], 0, n);
+                        g.multiply(false, ta, tb, m, n, k, a2, 0, lda, b, 0, ldb, second[threads - 1], 0, n);
+                    }
+                }
+                float[] expected = new float[m * n];
+                reference(false, ta, tb, m, n, k, a2, 0, lda, b, 0, ldb, expected, 0, n);
+                for (int i = 0; i < expected.length; i++) {
+                    assertTrue(Math.abs(second[0][i] - expected[i]) <= 1e-5f * k, "ta=" + ta + " tb=" + tb + " at " + i);
+                }
+                for (int t = 1; t < 3; t++) {
+                    assertArrayEquals(first[0], first[t], 0f, "first call, threads " + (t + 1) + ", ta=" + ta + " tb=" + tb);
+                    assertArrayEquals(second[0], second[t], 0f, "second call, threads " + (t + 1) + ", ta=" + ta + " tb=" + tb);
+                }
+            }
+        }
+    }
+
     /** Every micro-tile, with blocks small enough that the shapes below cross several KC, MC and NC blocks. */
     static List<GemmBlocking> smallBlockings() {
         List<GemmBlocking> out = new ArrayList<>();

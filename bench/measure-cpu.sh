@@ -56,7 +56,7 @@ for bits in 512 256; do
 done
 openblas() {  # KIND THREADS [VAR=VALUE ...]: OpenBLAS with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, then the given ones
   local kind=$1 t=$2; shift 2
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$omp" GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "$@" /usr/bin/python3 bench/openblas_gemm.py --threads "$t" ${OPENBLAS_OPTS:-} \
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$omp" GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1" "$@" /usr/bin/python3 bench/openblas_gemm.py --threads "$t" ${OPENBLAS_OPTS:-} \
     > "$out/openblas-$kind-$t.jsonl" || echo "OpenBLAS ($kind, $t threads) failed: see bench/run-pytorch.sh for what it needs" >&2
 }
 for t in 1 2; do

@@ -32,14 +32,15 @@ public final class Gemm {
     private final GemmBlocking blocking;
     private final int mr, nr, kc, mcTiles, ncTiles;
     private final float[][] packA, packB, tile;
-    // What each worker's packA holds: the block op(A)[row … row+rows, depth … depth+KC) of call number
-    // packedCall (-1: nothing a later task may reuse). A worker whose next task has the same rows skips
-    // packing them again (tasks that split a product's columns share its rows).
+    // What each worker's packA holds: rows [row, row+rows) of op(A) for the depth blocks [from, to) of
+    // call number packedCall (-1: nothing a later task may reuse), block p0 at (p0 − from)/KC · ⌈rows⌉_MR · KC.
+    // A worker whose next task has the same rows skips packing them again (tasks that split a product's
+    // columns share its rows), for every depth block it kept.
     private final long[] packedCall;
-    private final int[] packedRow, packedRows, packedDepth;
+    private final int[] packedRow, packedRows, packedFrom, packedTo;
     private long calls;
-    /** 4-byte words of that record per worker (a long and three ints), for the memory estimate. */
-    private static final int PACKED_RECORD_WORDS = 2 + 3;
+    /** 4-byte words of that record per worker (a long and four ints), for the memory estimate. */
+    private static final int PACKED_RECORD_WORDS = 2 + 4;
     private final Parallel.Body body = this::block;
     private java.util.function.Consumer<Shape> recorder;
 
@@ -75,7 +76,8 @@ public final class Gemm {
         java.util.Arrays.fill(packedCall, -1);
         packedRow = new int[w];
         packedRows = new int[w];
-        packedDepth = new int[w];
+        packedFrom = new int[w];
+        packedTo = new int[w];
     }
 
     /** Floats of a {@link PackedB} holding op(B)[k×n], with this machine's blocking (n rounded up to NR). */
@@ -244,14 +246,16 @@ public final class Gemm {
             }
             for (int ic = i0; ic < i0 + mg; ic += mcTiles * mr) {
                 int mc = Math.min(mcTiles * mr, i0 + mg - ic);
-                if (!holds(worker, ic, mc, p0)) {
+                int at = 0;
+                if (holds(worker, ic, mc, p0, kb)) at = heldAt(worker, p0);
+                else {
                     packA(p0, kb, ic, mc, pa, 0);
-                    held(worker, ic, mc, p0);
+                    held(worker, ic, mc, p0, kb);
                 }
                 for (int jc = j0; jc < j0 + ng; jc += ncTiles * nr) {
                     int nc = Math.min(ncTiles * nr, j0 + ng - jc);
                     int bo = blockOfB(p0, kb, jc, nc, pb);      // after A, so that it is B's block the L2 holds
-                    macroKernel(kb, add, ic, mc, jc, nc, pa, 0, pb, bo, t);
+                    macroKernel(kb, add, ic, mc, jc, nc, pa, at, pb, bo, t);
                 }
             }
         }
@@ -264,17 +268,27 @@ public final class Gemm {
         return 0;
     }
 
-    /** Whether worker's packA holds rows [row, row+rows) × depths [depth, depth+KC) of op(A), packed in this call. */
-    private boolean holds(int worker, int row, int rows, int depth) {
-        return packedCall[worker] == calls && packedRow[worker] == row && packedRows[worker] == rows && packedDepth[worker] == depth;
+    /** Whether worker's packA holds rows [row, row+rows) × depths [p0, p0+kb) of op(A), packed in this call (at {@link #heldAt}). */
+    private boolean holds(int worker, int row, int rows, int p0, int kb) {
+        return sameRows(worker, row, rows) && packedFrom[worker] <= p0 && p0 + kb <= packedTo[worker];
     }
 
-    /** Records what worker's packA now holds ({@link #holds}). */
-    private void held(int worker, int row, int rows, int depth) {
+    private boolean sameRows(int worker, int row, int rows) {
+        return packedCall[worker] == calls && packedRow[worker] == row && packedRows[worker] == rows;
+    }
+
+    /** Where the held depth block p0 starts in worker's packA. */
+    private int heldAt(int worker, int p0) {
+        return (p0 - packedFrom[worker]) / kc * roundUp(packedRows[worker], mr) * kc;
+    }
+
+    /** Records that worker's packA now holds rows [row, row+rows) × depths [p0, p0+kb), alone, from its start ({@link #holds}). */
+    private void held(int worker, int row, int rows, int p0, int kb) {
         packedCall[worker] = calls;
         packedRow[worker] = row;
         packedRows[worker] = rows;
-        packedDepth[worker] = depth;
+        packedFrom[worker] = p0;
+        packedTo[worker] = p0 + kb;
     }
 
     /**
@@ -286,15 +300,22 @@ public final class Gemm {
      * them instead of packing again: for 128 × 256 × 768 at 2 threads, A was packed four times per worker.
      */
     private void panelByPanel(int worker, int p0, int kb, boolean add, int i0, int mg, int j0, int ng, float[] pa, float[] pb, int pbOff, float[] t) {
-        long block = (long) roundUp(mg, mr) * kb;
-        boolean keep = block <= (long) kc * ncTiles * nr / 4 && block <= pa.length, have = keep && holds(worker, i0, mg, p0);
-        for (int ir = i0, off = 0; ir < i0 + mg; ir += mr, off += keep ? mr * kb : 0) {
+        long block = (long) roundUp(mg, mr) * kc, room = Math.min((long) kc * ncTiles * nr / 4, pa.length);
+        boolean have = holds(worker, i0, mg, p0, kb), keep = have, after = false;
+        int at = 0;
+        if (have) at = heldAt(worker, p0);
+        else if (sameRows(worker, i0, mg) && packedTo[worker] == p0 && heldAt(worker, p0) + block <= room) {
+            at = heldAt(worker, p0);    // the next depth block of the rows held: kept after them
+            keep = after = true;
+        } else keep = block <= room;
+        for (int ir = i0, off = at; ir < i0 + mg; ir += mr, off += keep ? mr * kb : 0) {
             int rows = Math.min(mr, i0 + mg - ir);
             if (!have) packA(p0, kb, ir, rows, pa, off);
             macroKernel(kb, add, ir, rows, j0, ng, pa, off, pb, pbOff, t);
         }
-        if (keep) held(worker, i0, mg, p0);
-        else packedCall[worker] = -1;
+        if (after) packedTo[worker] = p0 + kb;
+        else if (keep && !have) held(worker, i0, mg, p0, kb);
+        else if (!keep) packedCall[worker] = -1;
     }
 
     /** The MR × NR tiles of C[ic … ic+mc, jc … jc+nc) from packed A (pa from paOff) and packed B (pb from pbOff), one depth block of kb. */

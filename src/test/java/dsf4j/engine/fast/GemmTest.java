@@ -159,6 +159,39 @@ class GemmTest {
         }
     }
 
+    /**
+     * The same with several depth blocks (KC 64 and 24 for k = 200): a worker keeps each depth block of the rows
+     * it packed after the one before, where they fit, and its next task on those rows reads them all.
+     */
+    @Test
+    void aWorkerKeepingEveryDepthBlockOfItsRowsGivesTheSameBits() {
+        Random r = new Random(12);
+        int m = 40, n = 600, k = 200;
+        List<GemmBlocking> blockings = new ArrayList<>(smallBlockings());
+        for (int mr : GemmModel.kernelRows()) blockings.add(new GemmBlocking(mr, 2, Simd.L, 64, 8 * mr, 64 * 2 * Simd.L));
+        for (GemmBlocking blocking : blockings) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    float[] b = random(r, k * n), a1 = random(r, m * k), a2 = random(r, m * k), expected = new float[m * n];
+                    int lda = ta ? m : k, ldb = tb ? k : n;
+                    float[] one = null;
+                    for (int threads = 1; threads <= 3; threads++) {
+                        float[] c = new float[m * n];
+                        try (Parallel p = new Parallel(threads)) {
+                            Gemm g = new Gemm(p, blocking);
+                            g.multiply(false, ta, tb, m, n, k, a1, 0, lda, b, 0, ldb, c, 0, n);
+                            g.multiply(false, ta, tb, m, n, k, a2, 0, lda, b, 0, ldb, c, 0, n);
+                        }
+                        if (one == null) one = c;
+                        else assertArrayEquals(one, c, 0f, blocking + " threads " + threads + " ta=" + ta + " tb=" + tb);
+                    }
+                    reference(false, ta, tb, m, n, k, a2, 0, lda, b, 0, ldb, expected, 0, n);
+                    assertArrayEquals(expected, one, 1e-5f * k, blocking + " ta=" + ta + " tb=" + tb);
+                }
+            }
+        }
+    }
+
     /** Every micro-tile, with blocks small enough that the shapes below cross several KC, MC and NC blocks. */
     static List<GemmBlocking> smallBlockings() {
         List<GemmBlocking> out = new ArrayList<>();

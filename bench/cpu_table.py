@@ -7,7 +7,8 @@
   256 bits: OPENBLAS_CORETYPE=Haswell (AVX2)
   128 bits: the 128-bit FMA peak (JMH FmaPeakBench), as OpenBLAS's only 128-bit x86 kernel has no FMA
 and, above the table, each micro-kernel alone on L1-resident panels (JMH MicroKernelBench) against the FMA peak.
-Cells are "dsf4j / reference (dsf4j as % of it)", GFLOP/s. Plain Python 3, no packages.
+Cells are "dsf4j / reference (dsf4j as % of it)", GFLOP/s, both sides throughputs (JMH's score; OpenBLAS's
+calls over its timed window, not its fastest call). Plain Python 3, no packages.
   python3 bench/cpu_table.py runs/bench-20261201-0800 > runs/bench-20261201-0800/gemm-table.md
 """
 import json
@@ -96,7 +97,8 @@ def main():
                       f"{mr}x2 {k[(mr, 1)]:.0f} ({100 * k[(mr, 1)] / peak[w][1]:.0f}%) / {k[(mr, 2)]:.0f} "
                       f"({100 * k[(mr, 2)] / peak[w][2]:.0f}%)" for mr in sorted({m for m, _ in k}, reverse=True)
                       if (mr, 1) in k and (mr, 2) in k))
-    print(f"\nOpenBLAS kernels at 512 bits: {', '.join(cores) or 'none measured'} (the faster per product); 256 bits: Haswell\n")
+    print(f"\nOpenBLAS kernels at 512 bits: {', '.join(cores) or 'none measured'} (the faster per product); 256 bits: Haswell; "
+          "OpenBLAS as throughput over 1 s of calls, as JMH times dsf4j (its fastest single call is in the .jsonl files)\n")
     cols = [("512", "512 bits vs OpenBLAS"), ("256", "256 vs OpenBLAS Haswell"), ("128", "128 vs 128-bit FMA peak"),
             ("zen4-512", "Zen 4 caches, 512 vs OpenBLAS"), ("zen4-256", "Zen 4 caches, 256 vs Haswell")]
     cols = [c for c in cols if gemm[c[0]]]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every CPU figure the README quotes, in one run on a quiet machine (nothing else using the cores).
-#   bench/measure-cpu.sh              everything below, about 35 minutes on 2 cores
-#   bench/measure-cpu.sh --gemm-only  the GEMM width sweep and its table only, about 22 minutes
+#   bench/measure-cpu.sh              everything below, about 48 minutes on 2 cores
+#   bench/measure-cpu.sh --gemm-only  the GEMM width sweep and its table only, about 35 minutes
 # 1. The GEMM width sweep: JMH GemmBench (5 shapes × NN/NT/TN × 1/2 threads) at 512, 256 and 128 bits
 #    (-Ddsf4j.vectorBits), and at 512 and 256 bits with a Zen 4's caches forced (-Ddsf4j.cpu=l1d=32K,l2=1M);
 #    OpenBLAS sgemm (through PyTorch) with its own kernel (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset),
@@ -11,7 +11,8 @@
 # 2. The DSF solvers, the allocation of a training step, and whole training steps against PyTorch.
 # Writes everything under OUT (default runs/bench-<date>) and prints where. Needs Debian's python3-torch and
 # libopenblas0-openmp for the comparisons (bench/run-pytorch.sh says how when they are missing).
-# JMH_OPTS replaces the GEMM sweep's JMH options (default "-wi 2 -i 4 -w 1 -r 1"), e.g. for a smoke run:
+# JMH_OPTS replaces the GEMM sweep's JMH options (default "-wi 5 -i 4 -w 1 -r 1": on 2 busy cores C2's kernel
+# arrives 2-3.5 s after a fork starts, so 2 warm-up seconds left JIT-compiling in a measured one), e.g. for a smoke run:
 # and OPENBLAS_OPTS adds options to bench/openblas_gemm.py; a smoke run of the whole pipeline (~3 minutes):
 #   OUT=/tmp/smoke JMH_OPTS="-wi 0 -i 1 -w 100ms -r 100ms" OPENBLAS_OPTS="--seconds 0.05" bench/measure-cpu.sh --gemm-only
 set -euo pipefail
@@ -32,7 +33,7 @@ grep -qE '\[(always|madvise)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/d
 jmh() { java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar:target/dsf4j.jar org.openjdk.jmh.Main "${thp[@]}" "$@" 2>&1 | grep -v '^WARNING: Using incubator'; }
 omp=$(ls -d /usr/lib/*/openblas-openmp 2>/dev/null | head -n 1 || true)
 zen4='-Ddsf4j.cpu=l1d=32K,l2=1M'
-read -r -a jmh_opts <<< "${JMH_OPTS:--wi 2 -i 4 -w 1 -r 1}"
+read -r -a jmh_opts <<< "${JMH_OPTS:--wi 5 -i 4 -w 1 -r 1}"
 {
   lscpu | grep -E 'Model name|^CPU family|^Model:|^CPU\(s\)|L1d|L2|L3'
   for i in /sys/devices/system/cpu/cpu0/cache/index*; do

@@ -26,7 +26,7 @@ import java.util.Random;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class GemmBench {
 

@@ -298,6 +298,8 @@ public final class Gemm {
      * rows' block is small enough to stay in L2 beside B's (a quarter of a KC × NC block), each micro-panel
      * keeps its own place, and the worker's next task on the same rows (another group of columns) reads
      * them instead of packing again: for 128 × 256 × 768 at 2 threads, A was packed four times per worker.
+     * With several depth blocks (k > KC) each is kept after the one before while they fit, so that a task
+     * starting again at depth 0 finds them all (with Zen 4's KC 160 and k 256 it packed all of A each time).
      */
     private void panelByPanel(int worker, int p0, int kb, boolean add, int i0, int mg, int j0, int ng, float[] pa, float[] pb, int pbOff, float[] t) {
         long block = (long) roundUp(mg, mr) * kc, room = Math.min((long) kc * ncTiles * nr / 4, pa.length);

@@ -152,15 +152,16 @@ final class FastRecurrentLayer implements RecurrentBackward {
         for (int t = 0; t < steps; t++) {
             float[] prev = t == 0 ? first() : states;
             int prevOff = t == 0 ? 0 : (t - 1) * batch * d;
+            curHiddenBias = null;
             if (gw > 0 && t == 0 && !hasInitial) {           // h_{−1} = 0: gh is the bias
                 for (int b = 0; b < batch; b++) System.arraycopy(bHh, 0, gh, b * gw, gw);
             } else if (gw > 0) {                              // (a cell without hidden gates has no gh)
                 gemm.multiply(false, false, batch, prev, prevOff, d, scratch.packedWhh, gh, 0, gw);
+                curHiddenBias = bHh;                          // + b_hh, by the gate tasks on their rows
             }
             curT = t;
             curPrev = prev;
             curPrevOff = prevOff;
-            curHiddenBias = gw > 0 && (t > 0 || hasInitial) ? bHh : null;
             parallel.forEach((batch + ROWS_PER_TASK - 1) / ROWS_PER_TASK, forwardRows);
         }
         curPrev = null;

@@ -13,8 +13,9 @@
 # libopenblas0-openmp for the comparisons (bench/run-pytorch.sh says how when they are missing).
 # JMH_OPTS replaces the GEMM sweep's JMH options (default "-wi 5 -i 4 -w 1 -r 1": on 2 busy cores C2's kernel
 # arrives 2-3.5 s after a fork starts, so 2 warm-up seconds left JIT-compiling in a measured one), e.g. for a smoke run:
-# and OPENBLAS_OPTS adds options to bench/openblas_gemm.py; a smoke run of the whole pipeline (~3 minutes):
-#   OUT=/tmp/smoke JMH_OPTS="-wi 0 -i 1 -w 100ms -r 100ms" OPENBLAS_OPTS="--seconds 0.05" bench/measure-cpu.sh --gemm-only
+# OPENBLAS_OPTS adds options to bench/openblas_gemm.py and DUEL_OPTS to `bench --vs-openblas` (default 3 rounds of
+# 1 s a side per product); a smoke run of the whole pipeline (~5 minutes):
+#   OUT=/tmp/smoke JMH_OPTS="-wi 0 -i 1 -w 100ms -r 100ms" OPENBLAS_OPTS="--seconds 0.05" DUEL_OPTS="--rounds 1 --seconds 0.05" bench/measure-cpu.sh --gemm-only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gemm_only=false
@@ -64,6 +65,15 @@ for t in 1 2; do
   openblas native "$t"
   grep -q avx512f /proc/cpuinfo && openblas avx512 "$t" OPENBLAS_CORETYPE=Cooperlake
   openblas haswell "$t" OPENBLAS_CORETYPE=Haswell
+done
+# The same products with dsf4j and OpenBLAS alternated product by product (both see the same machine: a VM's
+# speed drifts by 10-35% within minutes, and the JMH and OpenBLAS runs above are half an hour apart). These
+# ratios are the ones cpu_table.py holds against the targets.
+for w in 512 256 zen4-512 zen4-256; do
+  bits=${w#zen4-}; opts="-Ddsf4j.vectorBits=$bits"
+  [ "$w" != "$bits" ] && opts="$opts $zen4"
+  DSF4J_JAVA_OPTS="$opts" ./run.sh bench --vs-openblas --json ${DUEL_OPTS:-} > "$out/duel-$w.jsonl" \
+    || echo "bench --vs-openblas ($w) failed: see bench/run-pytorch.sh for what it needs" >&2
 done
 python3 bench/cpu_table.py "$out" > "$out/gemm-table.md"
 cat "$out/gemm-table.md"

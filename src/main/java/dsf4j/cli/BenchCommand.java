@@ -8,6 +8,7 @@ import dsf4j.bench.AllReduceBench;
 import dsf4j.bench.BenchPresets;
 import dsf4j.bench.ScalingModel;
 import dsf4j.bench.GemmTuner;
+import dsf4j.bench.GemmVsOpenBlas;
 import dsf4j.bench.StepBench;
 import dsf4j.config.CellType;
 import dsf4j.config.DsfSolver;
@@ -79,6 +80,16 @@ final class BenchCommand implements Callable<Integer> {
             + "and store the fastest for this machine (~/.cache/dsf4j/gemm-<hash>.properties), which later runs use; then exit")
     String tune;
 
+    @Option(names = "--vs-openblas", description = "time the GEMM against OpenBLAS's sgemm (PyTorch) on the benchmark's shapes, "
+            + "the two alternated product by product (--rounds, --seconds; --threads 0: 1 and all cores), then exit")
+    boolean vsOpenBlas;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "--vs-openblas: timed rounds per product (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--seconds", defaultValue = "1", description = "--vs-openblas: seconds per side and round (default: ${DEFAULT-VALUE})")
+    double seconds;
+
     @Option(names = "--machine", description = "print the CPU's caches, the vector width and the GEMM blocking in use (and why), then exit")
     boolean machine;
 
@@ -107,6 +118,17 @@ final class BenchCommand implements Callable<Integer> {
             GemmChoice g = GemmChoice.current();
             System.out.println("machine: " + g.cpu().describe());
             System.out.printf("vectors %s; %s%n", Simd.describe(), g.describe());
+            return 0;
+        }
+        if (vsOpenBlas) {
+            int cores = Parallel.defaultThreads();
+            int[] counts = threads != 0 ? new int[] {threads} : cores > 1 ? new int[] {1, cores} : new int[] {1};
+            if (!json) {
+                GemmChoice g = GemmChoice.current();
+                System.out.println("machine: " + g.cpu().describe());
+                System.out.printf("vectors %s; %s%n", Simd.describe(), g.describe());
+            }
+            GemmVsOpenBlas.run(Simd.SCALAR ? 0 : Simd.L * Float.SIZE, counts, rounds, seconds, json, System.out);
             return 0;
         }
         if (tune != null && !tune.equals("gemm")) throw new IllegalArgumentException("--tune " + tune + ": only --tune gemm exists");

@@ -22,4 +22,10 @@ class BenchCliTest {
     void onlyTheGemmCanBeTuned() {
         BadInputTest.refused(2, "--tune cells: only --tune gemm exists", "bench", "--tune", "cells");
     }
+
+    @Test
+    void theOpenBlasComparisonNeedsAtLeastOneRoundOfSomeSeconds() {
+        BadInputTest.refused(2, "--vs-openblas: --rounds must be at least 1 and --seconds above 0", "bench", "--vs-openblas", "--rounds", "0");
+        BadInputTest.refused(2, "--vs-openblas: --rounds must be at least 1 and --seconds above 0", "bench", "--vs-openblas", "--seconds", "0");
+    }
 }

@@ -1,0 +1,24 @@
+package dsf4j.bench;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The refusals and the statistic of the product-by-product comparison with OpenBLAS (the comparison itself needs PyTorch: bench/measure-cpu.sh). */
+class GemmVsOpenBlasTest {
+
+    @Test
+    void at128BitsItPointsToTheFmaPeakInsteadOfAnOpenBlasKernelWithoutFma() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GemmVsOpenBlas.run(128, new int[] {1}, 3, 1.0, false, System.out));
+        assertTrue(e.getMessage().contains("at 128 bits the reference is the FMA peak"), e.getMessage());
+    }
+
+    @Test
+    void aProductsFigureIsTheMedianOfItsRoundsSoOneDisturbedRoundDoesNotMoveIt() {
+        assertEquals(1.0, GemmVsOpenBlas.median(new double[] {1.0, 0.4, 1.1}));
+        assertEquals(0.95, GemmVsOpenBlas.median(new double[] {1.0, 0.9, 0.2, 1.3}), 1e-12);
+    }
+}

@@ -164,7 +164,7 @@ public final class FastEngine implements Engine {
      * The heap a training run on this engine needs ({@link dsf4j.engine.Engines#memoryEstimate} finds
      * it by name): the trainer's share plus the {@link Workspace} of one (batch, seq), counted array by
      * array as the constructor allocates it, the DSF solver taken at its largest (FFT), the GEMM's and
-     * the kernels' per-worker scratch at all cores. The head's logits are one chunk, never [N, V].
+     * the kernels' per-worker scratch at all cores (and the GEMM's one partial C). The head's logits are one chunk, never [N, V].
      */
     public static MemoryEstimate memoryEstimate(ModelConfig c, int batch, int seq) {
         long n = (long) batch * seq, h = c.hidden(), d = c.stateSize(), g = (long) c.cell().gates * h, layers = c.layers();
@@ -182,7 +182,7 @@ public final class FastEngine implements Engine {
                 + 2 * n * h                                                             // dx, dTmp
                 + chunk * c.vocab() + 2 * chunk + partials                              // head: logits, row losses (double), db's partial sums
                 + (tf ? 2 * ((n + LayerNormKernel.ROWS_PER_TASK - 1) / LayerNormKernel.ROWS_PER_TASK) * h : 0)   // dγ, dβ partials
-                + (long) Parallel.defaultThreads() * (Gemm.scratchFloats() + 4096);
+                + (long) Parallel.defaultThreads() * (Gemm.scratchFloats() + 4096) + Gemm.sharedScratchFloats();
         return MemoryEstimate.withEngine(c, 4 * values);
     }
 

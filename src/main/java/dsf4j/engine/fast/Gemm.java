@@ -18,7 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Parallel over blocks of output tiles. Every output element is computed by one task, over the
  * k-blocks in increasing order, with the same FMA chain (edge tiles are zero-padded, the tile grid
  * is fixed at multiples of MR and NR), so results are bitwise identical for any thread count, and for
- * any blocking with the same KC.
+ * any blocking with the same KC. A long product (k ≥ {@link #SPLIT_DEPTH_BLOCKS} KC blocks, C within
+ * {@link #PARTIAL_FLOATS}) is cut in two halves of its depth at a multiple of KC, whatever the thread
+ * count: the first half sums into C as above, the second into a scratch C that is then added to C, row
+ * by row. The same bits at 1 thread and at 8.
  *
  * <p>A B that many products share (a recurrent weight, once per time step) can be packed once
  * ({@link #pack}) and passed as a {@link PackedB}: the same bits, without packing it in every call.
@@ -32,6 +35,23 @@ public final class Gemm {
     private final GemmBlocking blocking;
     private final int mr, nr, kc, mcTiles, ncTiles;
     private final float[][] packA, packB, tile;
+    /**
+     * Long products are split in two halves of their depth (one task each per tile group) when k is at
+     * least this many KC blocks. At 2 threads each worker then packs half of A and half of B, where a
+     * split of the columns had both pack all of A (or of the rows, all of B): on a Zen 5 (2026-12-02,
+     * in one JVM, alternated, 2 threads) 256 × 8192 × 768 went +13 to +15% (NN, NT, TN) and the step's
+     * 768 × 8192 × 256 TN (dW_ih, dW_hh) +7%; at 1 thread, where nothing was packed twice, the pass that
+     * adds the halves costs them 1–2%.
+     */
+    static final int SPLIT_DEPTH_BLOCKS = 16;
+    /**
+     * The second half's C, [m·n] at most this many floats (1 MiB). Larger products are not split: the
+     * head's dz = dlogits·W (1,676 × 10,000 × 256) went 6% slower split, as each worker's C then no longer
+     * fit its L2 (its rows were split before, and they keep being).
+     */
+    static final int PARTIAL_FLOATS = 1 << 18;
+    private final float[] partial = new float[PARTIAL_FLOATS];
+    private final Parallel.Body addPartial = this::addPartialRows;
     // What each worker's packA holds: rows [row, row+rows) of op(A) for the depth blocks [from, to) of
     // call number packedCall (-1: nothing a later task may reuse), block p0 at (p0 − from)/KC · ⌈rows⌉_MR · KC.
     // A worker whose next task has the same rows skips packing them again (tasks that split a product's
@@ -50,6 +70,7 @@ public final class Gemm {
     private float[] a, b, c;
     private PackedB packed;     // B of this call when it was packed beforehand (b is null then)
     private int tilesPerBlockM, tilesPerBlockN, blocksN;
+    private int groups, half;   // tile groups per depth half, and where the second half starts (k when the product is not split)
 
     /** A GEMM with this machine's blocking ({@link GemmChoice#current()}). */
     public Gemm(Parallel parallel) {
@@ -89,6 +110,11 @@ public final class Gemm {
     /** 4-byte words per worker at most, with this machine's blocking: packing and tile scratch, and the record of what its packA holds (a long and three ints). */
     static long scratchFloats() {
         return GemmChoice.current().blocking().scratchFloats() + PACKED_RECORD_WORDS;
+    }
+
+    /** Floats an instance holds besides its workers' scratch: the second half's C of a split product. */
+    static long sharedScratchFloats() {
+        return PARTIAL_FLOATS;
     }
 
     public Parallel parallel() {
@@ -201,7 +227,10 @@ public final class Gemm {
         // can reuse, so one task per worker. On a Zen 5 at 2 threads (JMH, alternated twice) 1 task per worker
         // against 2 gave 256x8192x768 NN +6/+7%, TN +4/+5%, 768x8192x256 NN +15/+7%, TN +5/+19%; the PTB step
         // did not change beyond its noise.
-        int wanted = parallel.threads() == 1 ? 1 : (k >= 4 * kc ? 1 : 4) * parallel.threads();
+        boolean split = k >= SPLIT_DEPTH_BLOCKS * kc && (long) m * n <= PARTIAL_FLOATS;
+        half = split ? roundUp(ceilDiv(k, 2), kc) : k;
+        int halves = split ? 2 : 1;
+        int wanted = parallel.threads() == 1 ? 1 : ceilDiv((k >= 4 * kc ? 1 : 4) * parallel.threads(), halves);
         while (ceilDiv(tilesM, gm) * ceilDiv(tilesN, bn) < wanted && (gm > 1 || bn > 1)) {
             // B packed beforehand and no larger than one L2 block: splitting rows costs nothing, splitting
             // columns packs A again.
@@ -213,7 +242,9 @@ public final class Gemm {
         tilesPerBlockM = gm;
         tilesPerBlockN = bn;
         blocksN = ceilDiv(tilesN, bn);
-        parallel.forEach(ceilDiv(tilesM, gm) * blocksN, body);
+        groups = ceilDiv(tilesM, gm) * blocksN;
+        parallel.forEach(groups * halves, body);
+        if (split) parallel.forEach(ceilDiv(m, PARTIAL_ROWS_PER_TASK), addPartial);
         this.a = this.b = this.c = null;
     }
 
@@ -226,22 +257,37 @@ public final class Gemm {
         return ceilDiv(n, multiple) * multiple;
     }
 
+    private static final int PARTIAL_ROWS_PER_TASK = 64;
+
+    /** C[i, ·] += the second half's C[i, ·] for rows [64·task, 64·task + 64): the split product's last step. */
+    private void addPartialRows(int task, int worker) {
+        for (int i = task * PARTIAL_ROWS_PER_TASK, end = Math.min(m, i + PARTIAL_ROWS_PER_TASK); i < end; i++) {
+            VectorMath.addInPlace(c, cOff + i * ldc, partial, i * n, n);
+        }
+    }
+
     /**
-     * One task: rows [i0, i0+mg) × columns [j0, j0+ng) of C, all k-blocks in order. BLIS's loop order
+     * One task: rows [i0, i0+mg) × columns [j0, j0+ng) of C, over the depth blocks of its half (all of
+     * them when the product is not split) in order: the first half into C, the second into the
+     * partial C [m×n] (overwritten; added to C after all tasks). BLIS's loop order
      * (with A and B in each other's roles, see {@link GemmModel}): an MC × KC panel of A is packed once
      * (it may live in L3) and serves every KC × NC block of B packed after it (L2); in each block, an
      * MR × KC micro-panel of A stays in L1 while B's KC × NR micro-panels stream past it, so the tiles of
      * C are visited along its rows (each row a sequential stream the prefetchers follow).
      */
     private void block(int task, int worker) {
-        int i0 = (task / blocksN) * tilesPerBlockM * mr, j0 = (task % blocksN) * tilesPerBlockN * nr;
+        boolean second = task >= groups;
+        int group = task % groups, from = second ? half : 0, to = second ? k : half;
+        float[] out = second ? partial : c;            // where the sums go: element (i, j) at out[base + i·ld + j]
+        int base = second ? 0 : cOff, ld = second ? n : ldc;
+        int i0 = (group / blocksN) * tilesPerBlockM * mr, j0 = (group % blocksN) * tilesPerBlockN * nr;
         int mg = Math.min(tilesPerBlockM * mr, m - i0), ng = Math.min(tilesPerBlockN * nr, n - j0);
         float[] pa = packA[worker], pb = packed != null ? packed.data : packB[worker], t = tile[worker];
-        for (int p0 = 0; p0 < k; p0 += kc) {
-            int kb = Math.min(kc, k - p0);
-            boolean add = accumulate || p0 > 0;    // C = the first block's sums (= 0 + sums), then += each next
+        for (int p0 = from; p0 < to; p0 += kc) {
+            int kb = Math.min(kc, to - p0);
+            boolean add = (accumulate && !second) || p0 > from;    // the half's first block: C = sums (= 0 + sums), or C += sums; then += each next
             if (ng <= ncTiles * nr) {
-                panelByPanel(worker, p0, kb, add, i0, mg, j0, ng, pa, pb, blockOfB(p0, kb, j0, ng, pb), t);
+                panelByPanel(worker, p0, kb, add, i0, mg, j0, ng, pa, pb, blockOfB(p0, kb, j0, ng, pb), t, out, base, ld);
                 continue;
             }
             for (int ic = i0; ic < i0 + mg; ic += mcTiles * mr) {
@@ -255,7 +301,7 @@ public final class Gemm {
                 for (int jc = j0; jc < j0 + ng; jc += ncTiles * nr) {
                     int nc = Math.min(ncTiles * nr, j0 + ng - jc);
                     int bo = blockOfB(p0, kb, jc, nc, pb);      // after A, so that it is B's block the L2 holds
-                    macroKernel(kb, add, ic, mc, jc, nc, pa, at, pb, bo, t);
+                    macroKernel(kb, add, ic, mc, jc, nc, pa, at, pb, bo, t, out, base, ld);
                 }
             }
         }
@@ -301,7 +347,7 @@ public final class Gemm {
      * With several depth blocks (k > KC) each is kept after the one before while they fit, so that a task
      * starting again at depth 0 finds them all (with Zen 4's KC 160 and k 256 it packed all of A each time).
      */
-    private void panelByPanel(int worker, int p0, int kb, boolean add, int i0, int mg, int j0, int ng, float[] pa, float[] pb, int pbOff, float[] t) {
+    private void panelByPanel(int worker, int p0, int kb, boolean add, int i0, int mg, int j0, int ng, float[] pa, float[] pb, int pbOff, float[] t, float[] out, int base, int ld) {
         long block = (long) roundUp(mg, mr) * kc, room = Math.min((long) kc * ncTiles * nr / 4, pa.length);
         boolean have = holds(worker, i0, mg, p0, kb), keep = have, after = false;
         int at = 0;
@@ -313,27 +359,31 @@ public final class Gemm {
         for (int ir = i0, off = at; ir < i0 + mg; ir += mr, off += keep ? mr * kb : 0) {
             int rows = Math.min(mr, i0 + mg - ir);
             if (!have) packA(p0, kb, ir, rows, pa, off);
-            macroKernel(kb, add, ir, rows, j0, ng, pa, off, pb, pbOff, t);
+            macroKernel(kb, add, ir, rows, j0, ng, pa, off, pb, pbOff, t, out, base, ld);
         }
         if (after) packedTo[worker] = p0 + kb;
         else if (keep && !have) held(worker, i0, mg, p0, kb);
         else if (!keep) packedCall[worker] = -1;
     }
 
-    /** The MR × NR tiles of C[ic … ic+mc, jc … jc+nc) from packed A (pa from paOff) and packed B (pb from pbOff), one depth block of kb. */
-    private void macroKernel(int kb, boolean add, int ic, int mc, int jc, int nc, float[] pa, int paOff, float[] pb, int pbOff, float[] t) {
+    /**
+     * The MR × NR tiles [ic … ic+mc, jc … jc+nc) from packed A (pa from paOff) and packed B (pb from pbOff),
+     * one depth block of kb, into cc (element (i, j) at cc[base + i·ld + j]: C, or a split product's partial C).
+     */
+    private void macroKernel(int kb, boolean add, int ic, int mc, int jc, int nc, float[] pa, int paOff, float[] pb, int pbOff, float[] t,
+                             float[] cc, int base, int ld) {
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
             for (int jr = 0; jr < nc; jr += nr) {
-                int cols = Math.min(nr, nc - jr), co = cOff + (ic + ir) * ldc + jc + jr;
+                int cols = Math.min(nr, nc - jr), co = base + (ic + ir) * ld + jc + jr;
                 if (Simd.SCALAR) {
                     MicroKernels.scalarTile(mr, nr, kb, pa, paOff + ir * kb, pb, pbOff + jr * kb, t);
-                    putTile(t, nr, c, co, ldc, rows, cols, add);
+                    putTile(t, nr, cc, co, ld, rows, cols, add);
                 } else if (rows == mr && cols == nr) {
-                    MicroKernels.tile(mr, kb, pa, paOff + ir * kb, pb, pbOff + jr * kb, c, co, ldc, add);
+                    MicroKernels.tile(mr, kb, pa, paOff + ir * kb, pb, pbOff + jr * kb, cc, co, ld, add);
                 } else {    // an edge tile: the sums into a scratch tile, then its part into C
                     MicroKernels.tile(mr, kb, pa, paOff + ir * kb, pb, pbOff + jr * kb, t, 0, nr, false);
-                    putTile(t, nr, c, co, ldc, rows, cols, add);
+                    putTile(t, nr, cc, co, ld, rows, cols, add);
                 }
             }
         }

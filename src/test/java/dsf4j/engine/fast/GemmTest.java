@@ -261,6 +261,38 @@ class GemmTest {
         assertArrayEquals(first, otherKc, 1e-5f * k);
     }
 
+    /**
+     * A long product (k ≥ 16 KC blocks) is summed in two halves of its depth, cut at a multiple of KC: the
+     * first into C, the second apart, then added. The same bits as doing exactly that by hand with two
+     * products of the halves (each too short to be split), at 1, 2 and 3 threads, in every form, accumulating.
+     */
+    @Test
+    void aLongProductIsSummedInTwoHalvesCutAtAMultipleOfKcForAnyThreadCount() {
+        Random r = new Random(12);
+        GemmBlocking blocking = new GemmBlocking(GemmModel.kernelRows()[0], 2, Simd.L, 24, 4 * GemmModel.kernelRows()[0], 4 * Simd.L);
+        int m = 29, n = 3 * Simd.L + 5, k = Gemm.SPLIT_DEPTH_BLOCKS * 24 + 37, half = ((k + 1) / 2 + 23) / 24 * 24;   // KC 24
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                int lda = ta ? m : k, ldb = tb ? k : n;
+                float[] a = random(r, m * k), b = random(r, k * n), c0 = random(r, m * n);
+                float[] byHand = c0.clone(), second = new float[m * n];
+                try (Parallel p = new Parallel(1)) {
+                    Gemm g = new Gemm(p, blocking);
+                    g.multiply(true, ta, tb, m, n, half, a, 0, lda, b, 0, ldb, byHand, 0, n);
+                    g.multiply(false, ta, tb, m, n, k - half, a, ta ? half * m : half, lda, b, tb ? half : half * n, ldb, second, 0, n);
+                }
+                for (int i = 0; i < byHand.length; i++) byHand[i] += second[i];
+                for (int threads = 1; threads <= 3; threads++) {
+                    float[] c = c0.clone();
+                    try (Parallel p = new Parallel(threads)) {
+                        new Gemm(p, blocking).multiply(true, ta, tb, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n);
+                    }
+                    assertArrayEquals(byHand, c, 0f, "ta=" + ta + " tb=" + tb + " threads " + threads);
+                }
+            }
+        }
+    }
+
     @Test
     void anOverwritingProductIgnoresWhatCHeldEvenNaN() {
         Random r = new Random(6);

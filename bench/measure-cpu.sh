@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Every CPU figure the README quotes, in one run on a quiet machine (nothing else using the cores).
-#   bench/measure-cpu.sh              everything below, about 48 minutes on 2 cores
-#   bench/measure-cpu.sh --gemm-only  the GEMM width sweep and its table only, about 35 minutes
+#   bench/measure-cpu.sh              everything below, about 70 minutes on 2 cores
+#   bench/measure-cpu.sh --gemm-only  the GEMM width sweep, the alternated comparison and the table, about 55 minutes
 # 1. The GEMM width sweep: JMH GemmBench (5 shapes × NN/NT/TN × 1/2 threads) at 512, 256 and 128 bits
 #    (-Ddsf4j.vectorBits), and at 512 and 256 bits with a Zen 4's caches forced (-Ddsf4j.cpu=l1d=32K,l2=1M);
 #    OpenBLAS sgemm (through PyTorch) with its own kernel (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset),
 #    with its AVX-512 kernel (Cooperlake) where the CPU has AVX-512, and with OPENBLAS_CORETYPE=Haswell (AVX2);
 #    the FMA peak at each width (JMH FmaPeakBench) and each micro-kernel alone on L1-resident panels (JMH
-#    MicroKernelBench, KC 128). bench/cpu_table.py turns it into one table: gemm-table.md.
+#    MicroKernelBench, KC 128); then dsf4j and OpenBLAS alternated product by product (bench --vs-openblas) at
+#    512 and 256 bits, with this machine's caches and with a Zen 4's. bench/cpu_table.py turns it into one
+#    table: gemm-table.md.
 # 2. The DSF solvers, the allocation of a training step, and whole training steps against PyTorch.
 # Writes everything under OUT (default runs/bench-<date>) and prints where. Needs Debian's python3-torch and
 # libopenblas0-openmp for the comparisons (bench/run-pytorch.sh says how when they are missing).
 # JMH_OPTS replaces the GEMM sweep's JMH options (default "-wi 5 -i 4 -w 1 -r 1": on 2 busy cores C2's kernel
 # arrives 2-3.5 s after a fork starts, so 2 warm-up seconds left JIT-compiling in a measured one), e.g. for a smoke run:
 # OPENBLAS_OPTS adds options to bench/openblas_gemm.py and DUEL_OPTS to `bench --vs-openblas` (default 3 rounds of
-# 1 s a side per product); a smoke run of the whole pipeline (~5 minutes):
+# 1 s a side per product); a smoke run of the whole pipeline (~7 minutes):
 #   OUT=/tmp/smoke JMH_OPTS="-wi 0 -i 1 -w 100ms -r 100ms" OPENBLAS_OPTS="--seconds 0.05" DUEL_OPTS="--rounds 1 --seconds 0.05" bench/measure-cpu.sh --gemm-only
 set -euo pipefail
 cd "$(dirname "$0")/.."

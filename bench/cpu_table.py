@@ -47,19 +47,8 @@ def kernels(path):
             for r in json.load(open(path)) if r["benchmark"].endswith("MicroKernelBench.kernel")}
 
 
-def openblas(path):
-    """{(mkn, form, threads): (GFLOP/s, core)} of an openblas_gemm.py output."""
-    out = {}
-    if os.path.exists(path):
-        for line in open(path):
-            if line.startswith("{"):
-                r = json.loads(line)
-                out[(r["mkn"], r["form"], int(r["threads"]))] = (r["gflops"], r.get("core"))
-    return out
-
-
-def duel(path):
-    """{(mkn, form, threads): record} of a `bench --vs-openblas --json` output."""
+def products(path):
+    """{(mkn, form, threads): record} of a file of JSON lines, one product each (none when it is missing)."""
     out = {}
     if os.path.exists(path):
         for line in open(path):
@@ -67,6 +56,16 @@ def duel(path):
                 r = json.loads(line)
                 out[(r["mkn"], r["form"], int(r["threads"]))] = r
     return out
+
+
+def openblas(path):
+    """{(mkn, form, threads): (GFLOP/s, core)} of an openblas_gemm.py output."""
+    return {k: (r["gflops"], r.get("core")) for k, r in products(path).items()}
+
+
+def duel(path):
+    """{(mkn, form, threads): record} of a `bench --vs-openblas --json` output."""
+    return products(path)
 
 
 def cell(ours, ref):

@@ -75,9 +75,9 @@ public final class GemmVsOpenBlas {
                 out.println("| M,K,N | form | threads | dsf4j GFLOP/s | OpenBLAS GFLOP/s (kernel) | dsf4j / OpenBLAS |");
                 out.println("|---|---|---|---|---|---|");
             }
+            Operands x = new Operands(shapes);
             for (int threads : threadCounts) {
                 try (Parallel parallel = new Parallel(threads)) {
-                    Operands x = new Operands(shapes);
                     Gemm gemm = new Gemm(parallel);
                     x.warmUp(gemm, shapes);
                     for (var s : shapes) {

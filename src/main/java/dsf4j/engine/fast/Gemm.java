@@ -226,7 +226,8 @@ public final class Gemm {
         // Long k: each task packs its rows of A (or its columns of B) once per k-block, which no other task
         // can reuse, so one task per worker. On a Zen 5 at 2 threads (JMH, alternated twice) 1 task per worker
         // against 2 gave 256x8192x768 NN +6/+7%, TN +4/+5%, 768x8192x256 NN +15/+7%, TN +5/+19%; the PTB step
-        // did not change beyond its noise.
+        // did not change beyond its noise. A product split in two halves of its depth (SPLIT_DEPTH_BLOCKS) has
+        // twice the tasks for the same groups.
         boolean split = k >= SPLIT_DEPTH_BLOCKS * kc && (long) m * n <= PARTIAL_FLOATS;
         half = split ? roundUp(ceilDiv(k, 2), kc) : k;
         int halves = split ? 2 : 1;

@@ -112,7 +112,7 @@ public final class GemmVsOpenBlas {
             }
             ratio[r] = ours[r] / theirs[r];
         }
-        return new Product(m + "," + k + "," + n, form, threads, openBlas.core, median(ours), median(theirs), median(ratio),
+        return new Product(m + "," + k + "," + n, form, threads, openBlas.core, StepBench.median(ours), StepBench.median(theirs), StepBench.median(ratio),
                 Arrays.stream(ratio).min().orElseThrow(), rounds);
     }
 
@@ -134,12 +134,6 @@ public final class GemmVsOpenBlas {
                     p.openBlasGflops(), p.openBlasCore(), 100 * p.medianRatio(), 100 * p.lowestRatio());
         }
         out.flush();
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** The Python side: one request line, one JSON answer. */

@@ -407,6 +407,10 @@ public final class Gemm {
     /** op(A) = A: row r of the panel is source row r, read sequentially, written with stride MR. */
     private void packPanelOfA(int src, int kc, int rows, float[] dst, int base) {
         int r = 0, s = aOff + src;
+        for (; OCTETS && r + 8 <= rows; r += 8) {
+            int p = transpose8(a, s + r * lda, lda, kc, dst, base + r, mr);
+            copyTail(a, s + r * lda, lda, p, kc, dst, base + r, mr, 8);
+        }
         for (; r + 4 <= rows; r += 4) {
             int p = Simd.SCALAR ? 0 : transpose4(a, s + r * lda, lda, kc, dst, base + r, mr);
             for (int o = base + r + p * mr, sp = s + r * lda + p; p < kc; p++, o += mr, sp++) {
@@ -464,6 +468,53 @@ public final class Gemm {
     }
 
     /**
+     * Eight rows at a time where vectors hold at least 8 floats: {@link #transpose8}. At 128 bits (NEON, or
+     * forced) a 256-bit species would not be the machine's, so only the four-row transpose is used there.
+     */
+    private static final boolean OCTETS = !Simd.SCALAR && Simd.L >= 8;
+    private static final VectorSpecies<Integer> OCTET = IntVector.SPECIES_256;
+    // zip(x, y) of the low halves (x0 y0 x1 y1 x2 y2 x3 y3) and of the high halves (x4 y4 … x7 y7), as index
+    // vectors for selectFrom (i < 8: lane i of x, i ≥ 8: lane i − 8 of y): one vpermi2d each on AVX-512.
+    private static final IntVector ZIP_LOW = IntVector.fromArray(OCTET, new int[] {0, 8, 1, 9, 2, 10, 3, 11}, 0),
+            ZIP_HIGH = IntVector.fromArray(OCTET, new int[] {4, 12, 5, 13, 6, 14, 7, 15}, 0);
+
+    private static IntVector octet(float[] x, int offset) {
+        return FloatVector.fromArray(FloatVector.SPECIES_256, x, offset).reinterpretAsInts();
+    }
+
+    /**
+     * dst[o + p·stride + i] = x[s + i·ld + p] for the eight rows i &lt; 8 and p &lt; kc rounded down to 8, by
+     * 8 × 8 blocks: eight 256-bit loads, three rounds of zips (row i and row i + 4 → rows 2i and 2i + 1;
+     * after log₂ 8 rounds row i holds column i), eight 256-bit stores. 24 permutes per 64 floats, where
+     * {@link #transpose4} takes 8 per 16. Returns the depths done.
+     */
+    private static int transpose8(float[] x, int s, int ld, int kc, float[] dst, int o, int stride) {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8, s += 8, o += 8 * stride) {
+            IntVector r0 = octet(x, s), r1 = octet(x, s + ld), r2 = octet(x, s + 2 * ld), r3 = octet(x, s + 3 * ld);
+            IntVector r4 = octet(x, s + 4 * ld), r5 = octet(x, s + 5 * ld), r6 = octet(x, s + 6 * ld), r7 = octet(x, s + 7 * ld);
+            IntVector a0 = ZIP_LOW.selectFrom(r0, r4), a1 = ZIP_HIGH.selectFrom(r0, r4), a2 = ZIP_LOW.selectFrom(r1, r5), a3 = ZIP_HIGH.selectFrom(r1, r5);
+            IntVector a4 = ZIP_LOW.selectFrom(r2, r6), a5 = ZIP_HIGH.selectFrom(r2, r6), a6 = ZIP_LOW.selectFrom(r3, r7), a7 = ZIP_HIGH.selectFrom(r3, r7);
+            IntVector b0 = ZIP_LOW.selectFrom(a0, a4), b1 = ZIP_HIGH.selectFrom(a0, a4), b2 = ZIP_LOW.selectFrom(a1, a5), b3 = ZIP_HIGH.selectFrom(a1, a5);
+            IntVector b4 = ZIP_LOW.selectFrom(a2, a6), b5 = ZIP_HIGH.selectFrom(a2, a6), b6 = ZIP_LOW.selectFrom(a3, a7), b7 = ZIP_HIGH.selectFrom(a3, a7);
+            ZIP_LOW.selectFrom(b0, b4).reinterpretAsFloats().intoArray(dst, o);
+            ZIP_HIGH.selectFrom(b0, b4).reinterpretAsFloats().intoArray(dst, o + stride);
+            ZIP_LOW.selectFrom(b1, b5).reinterpretAsFloats().intoArray(dst, o + 2 * stride);
+            ZIP_HIGH.selectFrom(b1, b5).reinterpretAsFloats().intoArray(dst, o + 3 * stride);
+            ZIP_LOW.selectFrom(b2, b6).reinterpretAsFloats().intoArray(dst, o + 4 * stride);
+            ZIP_HIGH.selectFrom(b2, b6).reinterpretAsFloats().intoArray(dst, o + 5 * stride);
+            ZIP_LOW.selectFrom(b3, b7).reinterpretAsFloats().intoArray(dst, o + 6 * stride);
+            ZIP_HIGH.selectFrom(b3, b7).reinterpretAsFloats().intoArray(dst, o + 7 * stride);
+        }
+        return p;
+    }
+
+    /** dst[o + p·stride + i] = x[s + i·ld + p] for i &lt; rows and the depths [from, kc) a transpose left. */
+    private static void copyTail(float[] x, int s, int ld, int from, int kc, float[] dst, int o, int stride, int rows) {
+        for (int p = from; p < kc; p++) for (int i = 0; i < rows; i++) dst[o + p * stride + i] = x[s + i * ld + p];
+    }
+
+    /**
      * op(A) = Aᵀ: the panel's values at depth p are contiguous in source row p, so each depth is one
      * vector copy (rows ≥ L: whole vectors, the last one overlapping). A panel narrower than a vector
      * (MR 12 in 16 lanes) copies whole vectors anyway, in increasing p: the spare lanes land in depth
@@ -493,6 +544,10 @@ public final class Gemm {
             int cols = Math.min(nr, nc - jr), base = dstOff + jr * kc;
             if (transB) {            // column col of the panel is source row j0+jr+col: four at a time, as in packA
                 int col = 0;
+                for (; OCTETS && col + 8 <= cols; col += 8) {
+                    int sr = bOff + (j0 + jr + col) * ldb + p0, p = transpose8(b, sr, ldb, kc, dst, base + col, nr);
+                    copyTail(b, sr, ldb, p, kc, dst, base + col, nr, 8);
+                }
                 for (; col + 4 <= cols; col += 4) {
                     int s = bOff + (j0 + jr + col) * ldb + p0, p = Simd.SCALAR ? 0 : transpose4(b, s, ldb, kc, dst, base + col, nr);
                     for (int o = base + col + p * nr, sp = s + p; p < kc; p++, o += nr, sp++) {

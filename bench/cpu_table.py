@@ -17,6 +17,7 @@ column has them, its verdict against the target is taken from these. Plain Pytho
 """
 import json
 import os
+import statistics
 import sys
 
 TARGETS = {"512": 95, "256": 95, "128": 85, "zen4-512": 95, "zen4-256": 95}
@@ -47,15 +48,18 @@ def kernels(path):
             for r in json.load(open(path)) if r["benchmark"].endswith("MicroKernelBench.kernel")}
 
 
-def products(path):
-    """{(mkn, form, threads): record} of a file of JSON lines, one product each (none when it is missing)."""
-    out = {}
+def records(path):
+    """((mkn, form, threads), record) for each JSON line of a file (none when it is missing)."""
     if os.path.exists(path):
         for line in open(path):
             if line.startswith("{"):
                 r = json.loads(line)
-                out[(r["mkn"], r["form"], int(r["threads"]))] = r
-    return out
+                yield (r["mkn"], r["form"], int(r["threads"])), r
+
+
+def products(path):
+    """{(mkn, form, threads): record} of a file of JSON lines, one product each (the last line of a product wins)."""
+    return dict(records(path))
 
 
 def openblas(path):
@@ -64,8 +68,23 @@ def openblas(path):
 
 
 def duel(path):
-    """{(mkn, form, threads): record} of a `bench --vs-openblas --json` output."""
-    return products(path)
+    """{(mkn, form, threads): record} of `bench --vs-openblas --json` outputs appended in one file, one per run
+    (JVM): a product's runs pooled round by round. A JVM's C2 code differs from run to run (the same product
+    moved by 5-10% between two runs 40 minutes apart), so one run's median is one sample of it; the pooled
+    median_ratio is the median of every round of every run, runs_low/runs_high the lowest and highest run."""
+    lines = {}
+    for key, r in records(path):
+        lines.setdefault(key, []).append(r)
+    out = {}
+    for key, rs in lines.items():
+        ratios = [x for r in rs for x in r.get("ratios", [r["median_ratio"]])]
+        runs = [r["median_ratio"] for r in rs]
+        out[key] = {"dsf4j_gflops": statistics.median(r["dsf4j_gflops"] for r in rs),
+                    "openblas_gflops": statistics.median(r["openblas_gflops"] for r in rs),
+                    "median_ratio": statistics.median(ratios), "lowest_ratio": min(r["lowest_ratio"] for r in rs),
+                    "rounds": sum(r["rounds"] for r in rs),
+                    "runs": len(rs), "runs_low": min(runs), "runs_high": max(runs)}
+    return out
 
 
 def cell(ours, ref):
@@ -133,17 +152,23 @@ def main():
     dcols = [c for c in all_cols if duels.get(c[0])]
     if dcols:
         rounds = sorted({r["rounds"] for w, _ in dcols for r in duels[w].values()})
-        print(f"\nThe same products alternated with OpenBLAS product by product (`bench --vs-openblas`, {'/'.join(map(str, rounds))} "
-              "rounds of 1 s a side, in the order A B, B A, ...): dsf4j / OpenBLAS GFLOP/s, median of the per-round ratios "
-              "(lowest round)\n")
+        runs = sorted({r["runs"] for w, _ in dcols for r in duels[w].values()})
+        pooled = max(runs) > 1
+        print(f"\nThe same products alternated with OpenBLAS product by product (`bench --vs-openblas`, "
+              + (f"{'/'.join(map(str, runs))} runs (JVMs) pooled, {'/'.join(map(str, rounds))} rounds in all" if pooled else
+                 f"{'/'.join(map(str, rounds))} rounds") + " of 1 s a side, in the order A B, B A, ...): dsf4j / OpenBLAS GFLOP/s, "
+              + ("medians over the runs; the median of every round's ratio (the lowest and highest run's median)\n" if pooled else
+                 "median of the per-round ratios (lowest round)\n"))
         print("| M,K,N | form | threads | " + " | ".join(c[1] for c in dcols) + " |")
         print("|---|---|---|" + "---|" * len(dcols))
         for key in sorted({k for w, _ in dcols for k in duels[w]}, key=lambda k: (k[2], [int(x) for x in k[0].split(",")], k[1])):
             cells = []
             for w, _ in dcols:
                 r = duels[w].get(key)
+                spread = (f"runs {100 * r['runs_low']:.0f}–{100 * r['runs_high']:.0f}%" if pooled
+                          else f"{100 * r['lowest_ratio']:.0f}%") if r else ""
                 cells.append("—" if r is None else f"{r['dsf4j_gflops']:.0f} / {r['openblas_gflops']:.0f} "
-                             f"({100 * r['median_ratio']:.0f}%, {100 * r['lowest_ratio']:.0f}%)")
+                             f"({100 * r['median_ratio']:.0f}%, {spread})")
             print(f"| {key[0]} | {key[1]} | {key[2]} | " + " | ".join(cells) + " |")
         for w, _ in dcols:
             worst[w] = 100 * min(r["median_ratio"] for r in duels[w].values())

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Every CPU figure the README quotes, in one run on a quiet machine (nothing else using the cores).
 #   bench/measure-cpu.sh              everything below, about 70 minutes on 2 cores
-#   bench/measure-cpu.sh --gemm-only  the GEMM width sweep, the alternated comparison and the table, about 55 minutes
+#   bench/measure-cpu.sh --gemm-only  the GEMM width sweep, the alternated comparison and the table, about 90 minutes
+#   bench/measure-cpu.sh --duel-only  the alternated comparison and its table alone, about 55 minutes
 # 1. The GEMM width sweep: JMH GemmBench (5 shapes × NN/NT/TN × 1/2 threads) at 512, 256 and 128 bits
 #    (-Ddsf4j.vectorBits), and at 512 and 256 bits with a Zen 4's caches forced (-Ddsf4j.cpu=l1d=32K,l2=1M);
 #    OpenBLAS sgemm (through PyTorch) with its own kernel (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset),
 #    with its AVX-512 kernel (Cooperlake) where the CPU has AVX-512, and with OPENBLAS_CORETYPE=Haswell (AVX2);
 #    the FMA peak at each width (JMH FmaPeakBench) and each micro-kernel alone on L1-resident panels (JMH
 #    MicroKernelBench, KC 128); then dsf4j and OpenBLAS alternated product by product (bench --vs-openblas) at
-#    512 and 256 bits, with this machine's caches and with a Zen 4's. bench/cpu_table.py turns it into one
-#    table: gemm-table.md.
+#    512 and 256 bits, with this machine's caches and with a Zen 4's, DUEL_RUNS times (default 3: each run a new
+#    JVM, whose C2 code differs from the last; the four settings in turn, so that a slow spell of the VM falls
+#    on all of them). bench/cpu_table.py turns it into one table, gemm-table.md, the runs pooled round by round.
 # 2. The DSF solvers, the allocation of a training step, and whole training steps against PyTorch.
 # Writes everything under OUT (default runs/bench-<date>) and prints where. Needs Debian's python3-torch and
 # libopenblas0-openmp for the comparisons (bench/run-pytorch.sh says how when they are missing).
@@ -17,11 +19,18 @@
 # arrives 2-3.5 s after a fork starts, so 2 warm-up seconds left JIT-compiling in a measured one), e.g. for a smoke run:
 # OPENBLAS_OPTS adds options to bench/openblas_gemm.py and DUEL_OPTS to `bench --vs-openblas` (default 3 rounds of
 # 1 s a side per product); a smoke run of the whole pipeline (~7 minutes):
-#   OUT=/tmp/smoke JMH_OPTS="-wi 0 -i 1 -w 100ms -r 100ms" OPENBLAS_OPTS="--seconds 0.05" DUEL_OPTS="--rounds 1 --seconds 0.05" bench/measure-cpu.sh --gemm-only
+#   OUT=/tmp/smoke JMH_OPTS="-wi 0 -i 1 -w 100ms -r 100ms" OPENBLAS_OPTS="--seconds 0.05" DUEL_OPTS="--rounds 1 --seconds 0.05" DUEL_RUNS=1 bench/measure-cpu.sh --gemm-only
 set -euo pipefail
 cd "$(dirname "$0")/.."
-gemm_only=false
-[ "${1:-}" = "--gemm-only" ] && gemm_only=true
+gemm_only=false duel_only=false
+case "${1:-}" in
+  --gemm-only) gemm_only=true ;;
+  --duel-only) gemm_only=true duel_only=true ;;
+  "") ;;
+  *) echo "measure-cpu: unknown option $1 (use --gemm-only, --duel-only or nothing)" >&2; exit 2 ;;
+esac
+duel_runs=${DUEL_RUNS:-3}
+[[ "$duel_runs" =~ ^[1-9][0-9]*$ ]] || { echo "measure-cpu: DUEL_RUNS=$duel_runs is not a positive number of runs" >&2; exit 2; }
 out=${OUT:-runs/bench-$(date -u +%Y%m%d-%H%M)}
 mkdir -p "$out"
 JAVA_HOME=$(./run.sh --print-java-home)                         # the JDK 25 run.sh finds (the default java may be older)
@@ -50,12 +59,12 @@ read -r -a jmh_opts <<< "${JMH_OPTS:--wi 5 -i 4 -w 1 -r 1}"
 } > "$out/machine.txt"
 
 # 1. GEMM: dsf4j at each width, OpenBLAS, FMA peaks.
-for bits in 512 256 128; do
+$duel_only || for bits in 512 256 128; do
   jmh GemmBench "${jmh_opts[@]}" -jvmArgsAppend "-Ddsf4j.vectorBits=$bits" -rf json -rff "$out/gemm-$bits.json" > "$out/gemm-$bits.txt"
   jmh FmaPeakBench "${jmh_opts[@]}" -jvmArgsAppend "-Ddsf4j.vectorBits=$bits" -rf json -rff "$out/fma-$bits.json" > "$out/fma-$bits.txt"
   jmh MicroKernelBench "${jmh_opts[@]}" -p kc=128 -jvmArgsAppend "-Ddsf4j.vectorBits=$bits" -rf json -rff "$out/kernel-$bits.json" > "$out/kernel-$bits.txt"
 done
-for bits in 512 256; do
+$duel_only || for bits in 512 256; do
   jmh GemmBench "${jmh_opts[@]}" -jvmArgsAppend "-Ddsf4j.vectorBits=$bits $zen4" -rf json -rff "$out/gemm-zen4-$bits.json" > "$out/gemm-zen4-$bits.txt"
 done
 openblas() {  # KIND THREADS [VAR=VALUE ...]: OpenBLAS with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, then the given ones
@@ -63,19 +72,23 @@ openblas() {  # KIND THREADS [VAR=VALUE ...]: OpenBLAS with OPENBLAS_CORETYPE an
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$omp" GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1" "$@" /usr/bin/python3 bench/openblas_gemm.py --threads "$t" ${OPENBLAS_OPTS:-} \
     > "$out/openblas-$kind-$t.jsonl" || echo "OpenBLAS ($kind, $t threads) failed: see bench/run-pytorch.sh for what it needs" >&2
 }
-for t in 1 2; do
+$duel_only || for t in 1 2; do
   openblas native "$t"
   grep -q avx512f /proc/cpuinfo && openblas avx512 "$t" OPENBLAS_CORETYPE=Cooperlake
   openblas haswell "$t" OPENBLAS_CORETYPE=Haswell
 done
 # The same products with dsf4j and OpenBLAS alternated product by product (both see the same machine: a VM's
 # speed drifts by 10-35% within minutes, and the JMH and OpenBLAS runs above are half an hour apart). These
-# ratios are the ones cpu_table.py holds against the targets.
-for w in 512 256 zen4-512 zen4-256; do
-  bits=${w#zen4-}; opts="-Ddsf4j.vectorBits=$bits"
-  [ "$w" != "$bits" ] && opts="$opts $zen4"
-  DSF4J_JAVA_OPTS="$opts" ./run.sh bench --vs-openblas --json ${DUEL_OPTS:-} > "$out/duel-$w.jsonl" \
-    || echo "bench --vs-openblas ($w) failed: see bench/run-pytorch.sh for what it needs" >&2
+# ratios are the ones cpu_table.py holds against the targets, each product's runs pooled round by round.
+for w in 512 256 zen4-512 zen4-256; do : > "$out/duel-$w.jsonl"; done
+for run in $(seq "$duel_runs"); do
+  for w in 512 256 zen4-512 zen4-256; do
+    bits=${w#zen4-}; opts="-Ddsf4j.vectorBits=$bits"
+    [ "$w" != "$bits" ] && opts="$opts $zen4"
+    echo "$(date -u +%H:%M) run $run of $duel_runs: $w" >> "$out/duel-times.txt"
+    DSF4J_JAVA_OPTS="$opts" ./run.sh bench --vs-openblas --json ${DUEL_OPTS:-} >> "$out/duel-$w.jsonl" \
+      || echo "bench --vs-openblas ($w, run $run) failed: see bench/run-pytorch.sh for what it needs" >&2
+  done
 done
 python3 bench/cpu_table.py "$out" > "$out/gemm-table.md"
 cat "$out/gemm-table.md"

@@ -42,9 +42,16 @@ public final class GemmVsOpenBlas {
 
     private GemmVsOpenBlas() {}
 
-    /** One product's result: throughputs (GFLOP/s, medians over the rounds) and the median and lowest per-round ratio. */
+    /**
+     * One product's result: throughputs (GFLOP/s, medians over the rounds), the median and lowest per-round
+     * ratio, and every round's ratio in the order measured (bench/cpu_table.py pools them over several runs).
+     */
     public record Product(String mkn, String form, int threads, String openBlasCore, double dsf4jGflops, double openBlasGflops,
-                          double medianRatio, double lowestRatio, int rounds) {}
+                          double medianRatio, double lowestRatio, double[] ratios) {
+        public int rounds() {
+            return ratios.length;
+        }
+    }
 
     /**
      * Measures every shape × {NN, NT, TN} × threadCounts, prints a table (or one JSON object per product,
@@ -113,27 +120,32 @@ public final class GemmVsOpenBlas {
             ratio[r] = ours[r] / theirs[r];
         }
         return new Product(m + "," + k + "," + n, form, threads, openBlas.core, StepBench.median(ours), StepBench.median(theirs), StepBench.median(ratio),
-                Arrays.stream(ratio).min().orElseThrow(), rounds);
+                Arrays.stream(ratio).min().orElseThrow(), ratio);
     }
 
     private static void print(Product p, boolean json, PrintStream out) {
-        if (json) {
-            JsonObject o = new JsonObject();
-            o.addProperty("mkn", p.mkn());
-            o.addProperty("form", p.form());
-            o.addProperty("threads", p.threads());
-            o.addProperty("core", p.openBlasCore());
-            o.addProperty("dsf4j_gflops", Math.round(p.dsf4jGflops() * 10) / 10.0);
-            o.addProperty("openblas_gflops", Math.round(p.openBlasGflops() * 10) / 10.0);
-            o.addProperty("median_ratio", Math.round(p.medianRatio() * 1000) / 1000.0);
-            o.addProperty("lowest_ratio", Math.round(p.lowestRatio() * 1000) / 1000.0);
-            o.addProperty("rounds", p.rounds());
-            out.println(o);
-        } else {
-            out.printf("| %s | %s | %d | %.0f | %.0f (%s) | %.0f%% (%.0f%%) |%n", p.mkn(), p.form(), p.threads(), p.dsf4jGflops(),
-                    p.openBlasGflops(), p.openBlasCore(), 100 * p.medianRatio(), 100 * p.lowestRatio());
-        }
+        if (json) out.println(jsonLine(p));
+        else out.printf("| %s | %s | %d | %.0f | %.0f (%s) | %.0f%% (%.0f%%) |%n", p.mkn(), p.form(), p.threads(), p.dsf4jGflops(),
+                p.openBlasGflops(), p.openBlasCore(), 100 * p.medianRatio(), 100 * p.lowestRatio());
         out.flush();
+    }
+
+    /** One product as the JSON line bench/cpu_table.py reads (several runs' lines of one product are pooled there, round by round). */
+    static String jsonLine(Product p) {
+        JsonObject o = new JsonObject();
+        o.addProperty("mkn", p.mkn());
+        o.addProperty("form", p.form());
+        o.addProperty("threads", p.threads());
+        o.addProperty("core", p.openBlasCore());
+        o.addProperty("dsf4j_gflops", Math.round(p.dsf4jGflops() * 10) / 10.0);
+        o.addProperty("openblas_gflops", Math.round(p.openBlasGflops() * 10) / 10.0);
+        o.addProperty("median_ratio", Math.round(p.medianRatio() * 1000) / 1000.0);
+        o.addProperty("lowest_ratio", Math.round(p.lowestRatio() * 1000) / 1000.0);
+        o.addProperty("rounds", p.rounds());
+        JsonArray ratios = new JsonArray();
+        for (double r : p.ratios()) ratios.add(Math.round(r * 1000) / 1000.0);
+        o.add("ratios", ratios);
+        return o.toString();
     }
 
     /** The Python side: one request line, one JSON answer. */

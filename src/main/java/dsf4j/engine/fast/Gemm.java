@@ -223,15 +223,19 @@ public final class Gemm {
         // its columns, each KC × NC block of B one panel of A. Groups are split until every worker has
         // work (only the grouping of tiles changes with the thread count, never the arithmetic).
         int bn = tilesN, gm = tilesM;
-        // Long k: each task packs its rows of A (or its columns of B) once per k-block, which no other task
-        // can reuse, so one task per worker. On a Zen 5 at 2 threads (JMH, alternated twice) 1 task per worker
-        // against 2 gave 256x8192x768 NN +6/+7%, TN +4/+5%, 768x8192x256 NN +15/+7%, TN +5/+19%; the PTB step
-        // did not change beyond its noise. A product split in two halves of its depth (SPLIT_DEPTH_BLOCKS) has
+        // Two depth blocks or more: each task packs its rows of A (or its columns of B) once per k-block,
+        // which no other task can reuse, so one task per worker. On a Zen 5 at 2 threads (JMH, alternated
+        // twice) 1 task per worker against 2 gave 256x8192x768 NN +6/+7%, TN +4/+5%, 768x8192x256 NN +15/+7%,
+        // TN +5/+19%; the PTB step did not change beyond its noise. The line was at 4 blocks until 1024³ at
+        // 256 bits (KC 384: 2⅔ blocks) showed 4 tasks a worker packing B four times over: 1 task a worker
+        // gave it +10 to +12% at 2 threads (NN, NT, TN), +3 to +5% at 128 bits, the step's dx (8192x768x256,
+        // 3 blocks at 512 bits) 0.99–1.01 (in one JVM, alternated). With one block, 4 tasks a worker stay:
+        // 1 gave 8192x256x768 NN 0.954. A product split in two halves of its depth (SPLIT_DEPTH_BLOCKS) has
         // twice the tasks for the same groups.
         boolean split = k >= SPLIT_DEPTH_BLOCKS * kc && (long) m * n <= PARTIAL_FLOATS;
         half = split ? roundUp(ceilDiv(k, 2), kc) : k;
         int halves = split ? 2 : 1;
-        int wanted = parallel.threads() == 1 ? 1 : ceilDiv((k >= 4 * kc ? 1 : 4) * parallel.threads(), halves);
+        int wanted = parallel.threads() == 1 ? 1 : ceilDiv((k >= 2 * kc ? 1 : 4) * parallel.threads(), halves);
         while (ceilDiv(tilesM, gm) * ceilDiv(tilesN, bn) < wanted && (gm > 1 || bn > 1)) {
             // B packed beforehand and no larger than one L2 block: splitting rows costs nothing, splitting
             // columns packs A again.

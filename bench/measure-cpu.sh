@@ -81,6 +81,7 @@ done
 # speed drifts by 10-35% within minutes, and the JMH and OpenBLAS runs above are half an hour apart). These
 # ratios are the ones cpu_table.py holds against the targets, each product's runs pooled round by round.
 for w in 512 256 zen4-512 zen4-256; do : > "$out/duel-$w.jsonl"; done
+: > "$out/duel-times.txt"
 for run in $(seq "$duel_runs"); do
   for w in 512 256 zen4-512 zen4-256; do
     bits=${w#zen4-}; opts="-Ddsf4j.vectorBits=$bits"

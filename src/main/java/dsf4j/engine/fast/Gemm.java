@@ -396,7 +396,8 @@ public final class Gemm {
 
     /**
      * Packs op(A)[i0 … i0+mc, p0 … p0+kc] into MR-row panels: dst[dstOff + panel·MR·kc + p·MR + r], zero rows
-     * past m. Rows are copied four (then two, one) at a time with the copies written out: a loop over
+     * past m. Rows are copied eight (by {@link #transpose8}, where vectors hold 8 floats), then four, two, one at a
+     * time with the copies written out: a loop over
      * MR's rows per p ran at 1–2.5 ns per float, the unrolled groups at about 0.45.
      */
     private void packA(int p0, int kc, int i0, int mc, float[] dst, int dstOff) {
@@ -546,7 +547,7 @@ public final class Gemm {
     private void packB(int p0, int kc, int j0, int nc, float[] dst, int dstOff) {
         for (int jr = 0; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr), base = dstOff + jr * kc;
-            if (transB) {            // column col of the panel is source row j0+jr+col: four at a time, as in packA
+            if (transB) {            // column col of the panel is source row j0+jr+col: eight, then four at a time, as in packA
                 int col = 0;
                 for (; OCTETS && col + 8 <= cols; col += 8) {
                     int sr = bOff + (j0 + jr + col) * ldb + p0, p = transpose8(b, sr, ldb, kc, dst, base + col, nr);

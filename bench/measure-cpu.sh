@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every CPU figure the README quotes, in one run on a quiet machine (nothing else using the cores).
-#   bench/measure-cpu.sh              everything below, about 70 minutes on 2 cores
+#   bench/measure-cpu.sh              everything below, about 105 minutes on 2 cores
 #   bench/measure-cpu.sh --gemm-only  the GEMM width sweep, the alternated comparison and the table, about 90 minutes
 #   bench/measure-cpu.sh --duel-only  the alternated comparison and its table alone, about 55 minutes
 # 1. The GEMM width sweep: JMH GemmBench (5 shapes × NN/NT/TN × 1/2 threads) at 512, 256 and 128 bits

@@ -115,19 +115,13 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         if (machine) {
-            GemmChoice g = GemmChoice.current();
-            System.out.println("machine: " + g.cpu().describe());
-            System.out.printf("vectors %s; %s%n", Simd.describe(), g.describe());
+            printMachine(GemmChoice.current());
             return 0;
         }
         if (vsOpenBlas) {
             int cores = Parallel.defaultThreads();
             int[] counts = threads != 0 ? new int[] {threads} : cores > 1 ? new int[] {1, cores} : new int[] {1};
-            if (!json) {
-                GemmChoice g = GemmChoice.current();
-                System.out.println("machine: " + g.cpu().describe());
-                System.out.printf("vectors %s; %s%n", Simd.describe(), g.describe());
-            }
+            if (!json) printMachine(GemmChoice.current());
             GemmVsOpenBlas.run(Simd.SCALAR ? 0 : Simd.L * Float.SIZE, counts, rounds, seconds, json, System.out);
             return 0;
         }
@@ -148,8 +142,7 @@ final class BenchCommand implements Callable<Integer> {
         GemmChoice gemm = GemmChoice.current();
         StepBench.Ceiling ceiling = StepBench.gemmCeiling(p, workers);
         if (!json) {
-            System.out.println("machine: " + gemm.cpu().describe());
-            System.out.printf("vectors %s; %s%n", Simd.describe(), gemm.describe());
+            printMachine(gemm);
             System.out.printf("GEMM ceiling %.1f GFLOP/s, its fastest call (%.1f sustained over 1 s of calls; %d threads, this preset's projection and head shapes, measured now)%n",
                     ceiling.best(), ceiling.sustained(), workers);
         }
@@ -226,5 +219,11 @@ final class BenchCommand implements Callable<Integer> {
         int rc = proc.waitFor();
         if (rc != 0) throw new IllegalArgumentException("the PyTorch baseline failed (exit " + rc + "): see its message above; install python3-torch and libopenblas0-openmp");
         return out;
+    }
+
+    /** The machine's caches, the vector width and the GEMM blocking in use, two lines: what makes any figure of bench readable. */
+    private static void printMachine(GemmChoice g) {
+        System.out.println("machine: " + g.cpu().describe());
+        System.out.printf("vectors %s; %s%n", Simd.describe(), g.describe());
     }
 }

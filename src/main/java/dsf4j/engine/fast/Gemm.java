@@ -396,9 +396,9 @@ public final class Gemm {
 
     /**
      * Packs op(A)[i0 … i0+mc, p0 … p0+kc] into MR-row panels: dst[dstOff + panel·MR·kc + p·MR + r], zero rows
-     * past m. Rows are copied eight (by {@link #transpose8}, where vectors hold 8 floats), then four, two, one at a
-     * time with the copies written out: a loop over
-     * MR's rows per p ran at 1–2.5 ns per float, the unrolled groups at about 0.45.
+     * past m. Rows are copied eight at a time ({@link #transpose8}, where vectors hold 8 floats), then four,
+     * two, one, with the copies written out: a loop over MR's rows per p ran at 1–2.5 ns per float, the
+     * unrolled groups at about 0.45.
      */
     private void packA(int p0, int kc, int i0, int mc, float[] dst, int dstOff) {
         for (int ir = 0; ir < mc; ir += mr) {
